@@ -1,0 +1,40 @@
+# Two commands set up a fresh Debian machine: `make run` and `make test`.
+PY := .venv/bin/python
+TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/writersroom
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench lint format messages venv
+
+.venv/installed: requirements.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+venv: .venv/installed
+
+run: venv
+	bash ops/system_packages.sh run
+	bash ops/services.sh
+	bash ops/run.sh
+
+test: venv
+	bash ops/system_packages.sh test
+	bash ops/services.sh postgres
+	DATABASE_URL=$(TEST_DATABASE_URL) DEBUG=1 $(PY) -m pytest -q
+
+bench: venv
+	bash ops/system_packages.sh test
+	bash ops/services.sh postgres
+	DATABASE_URL=$(TEST_DATABASE_URL) DEBUG=1 $(PY) bench/episode_page.py
+	$(PY) bench/export.py
+
+lint: venv
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+format: venv
+	$(PY) -m ruff format . && $(PY) -m ruff check --fix .
+
+# Needs gettext (msgfmt); the compiled .mo files are committed so `make run` doesn't.
+messages: venv
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=frontend
+	DEBUG=1 $(PY) manage.py compilemessages -l zh_Hans

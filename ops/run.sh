@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make run`: migrate, seed the demo, start a Celery worker and the ASGI server; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .run
+[ -s .run/secret_key ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > .run/secret_key
+export SECRET_KEY="${SECRET_KEY:-$(cat .run/secret_key)}"
+export DJANGO_SETTINGS_MODULE=writersroom.settings
+HOST="${HOST:-127.0.0.1}"; PORT="${PORT:-8000}"
+export ALLOWED_HOSTS="${ALLOWED_HOSTS:-localhost,127.0.0.1,$HOST}"
+PY=.venv/bin/python
+if [ -z "${DATABASE_URL:-}" ]; then echo "Database: SQLite (db.sqlite3); set DATABASE_URL for Postgres."; fi
+$PY manage.py migrate --noinput -v 0
+$PY manage.py collectstatic --noinput -v 0
+$PY manage.py seed_demo
+.venv/bin/celery -A writersroom worker --loglevel WARNING --concurrency 2 > .run/celery.log 2>&1 &
+worker=$!
+.venv/bin/daphne -b "$HOST" -p "$PORT" writersroom.asgi:application > .run/web.log 2>&1 &
+web=$!
+trap 'kill $web $worker 2>/dev/null; wait 2>/dev/null; echo stopped' INT TERM EXIT
+$PY - "$HOST" "$PORT" <<'PYEOF'
+import sys, time, urllib.request
+for _ in range(150):
+    try:
+        urllib.request.urlopen(f"http://{sys.argv[1]}:{sys.argv[2]}/accounts/login/", timeout=1)
+        break
+    except Exception:
+        time.sleep(0.2)
+PYEOF
+echo
+echo "Writers' Room is running at http://$HOST:$PORT/  (logs in .run/; Ctrl-C stops it)"
+echo "Log in as showrunner / writersroom (also writer, viewer)."
+wait $web

@@ -1,0 +1,1 @@
+"""Script formats: text <-> the shared element list. Pure Python, no Django."""

@@ -1,0 +1,92 @@
+"""The element list every script format parses to and serialises from.
+
+Everything downstream (preview, runtime, AI prompts, pagination, PDF) reads these
+types, never raw script text, so a new format only has to speak this vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    SCENE_HEADING = "scene_heading"  # text: "INT. HOUSE - NIGHT" / "日 内 张家客厅"; scene_number: "12A" / "1-1"
+    ACTION = "action"  # Fountain action, Chinese "△" line (text without the △)
+    CHARACTER = "character"  # text: the name; extension: "V.O.", "O.S.", "CONT'D", "OS", "VO"; dual: right column
+    PARENTHETICAL = "parenthetical"  # text without the brackets
+    DIALOGUE = "dialogue"
+    TRANSITION = "transition"  # "CUT TO:"
+    CENTERED = "centered"
+    PAGE_BREAK = "page_break"
+    SECTION = "section"  # level: 1.. (level 1 starts an episode and is not kept as an element)
+    SYNOPSIS = "synopsis"
+    NOTE = "note"
+    CAST = "cast"  # Chinese "人物：张明、张父": text is the names joined by "、"
+    FLASHBACK_START = "flashback_start"  # 【闪回】
+    FLASHBACK_END = "flashback_end"  # 【闪回结束】
+    CAPTION = "caption"  # 【字幕：…】 text is what follows the colon
+    VOICE_OVER = "voice_over"  # 【VO：…】
+
+
+@dataclass(frozen=True)
+class Element:
+    kind: Kind
+    text: str = ""
+    scene_number: str = ""
+    extension: str = ""
+    dual: bool = False
+    level: int = 0
+
+
+@dataclass
+class EpisodeText:
+    """One episode as parsed from a file: "第N集 标题" or a level-1 Fountain section."""
+
+    number: int | None = None
+    title: str = ""
+    elements: list[Element] = field(default_factory=list)
+
+
+@dataclass
+class ScriptDocument:
+    """A whole parsed file: an optional title page and one or more episodes."""
+
+    title_page: list[tuple[str, str]] = field(default_factory=list)
+    episodes: list[EpisodeText] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HeadingParts:
+    """A scene heading broken into the parts the Scene model stores."""
+
+    number: str = ""
+    time_of_day: str = ""  # "日", "夜", "DAY", "NIGHT" ...
+    int_ext: str = ""  # "内", "外", "内外", "INT", "EXT", "INT/EXT"
+    location: str = ""
+
+
+def speaking_characters(elements: list[Element]) -> list[str]:
+    """Names that speak or are listed on a 人物 line, in order of first appearance.
+
+    Extensions and (CONT'D) are already split off the cue by the parsers, so a
+    name with an extension is the same character as without it.
+    """
+    seen: dict[str, None] = {}
+    for el in elements:
+        if el.kind == Kind.CHARACTER and el.text:
+            seen.setdefault(el.text, None)
+        elif el.kind == Kind.CAST:
+            for name in split_cast(el.text):
+                seen.setdefault(name, None)
+    return list(seen)
+
+
+def split_cast(text: str) -> list[str]:
+    """Split a 人物 line's names on the separators rooms actually use."""
+    names = []
+    for part in text.replace("，", "、").replace(",", "、").replace("/", "、").split("、"):
+        part = part.strip()
+        if part:
+            names.append(part)
+    return names

@@ -1,0 +1,137 @@
+"""Form validation for the pages; writes go through services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Beat, Character, Episode, Location, Project, Role
+
+PROJECT_FIELDS = [
+    "title", "logline", "synopsis", "genre", "audience", "language", "script_format",
+    "target_episode_count", "target_episode_seconds", "style_guide", "glossary",
+]  # fmt: skip
+
+
+class ProjectForm(forms.ModelForm):
+    paywall = forms.CharField(
+        label=_("Paywall episodes"),
+        required=False,
+        help_text=_("Episode numbers separated by commas, e.g. 10, 25, 40"),
+    )
+
+    class Meta:
+        model = Project
+        fields = PROJECT_FIELDS
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("logline", "synopsis", "style_guide", "glossary")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["paywall"].initial = ", ".join(str(n) for n in self.instance.paywall_episodes or [])
+
+    def clean_paywall(self) -> list[int]:
+        raw = self.cleaned_data["paywall"].replace("，", ",")
+        try:
+            numbers = sorted({int(p) for p in raw.split(",") if p.strip()})
+        except ValueError:
+            raise forms.ValidationError(_("Use episode numbers separated by commas.")) from None
+        if any(n < 1 for n in numbers):
+            raise forms.ValidationError(_("Episode numbers start at 1."))
+        return numbers
+
+
+class CharacterForm(forms.ModelForm):
+    class Meta:
+        model = Character
+        fields = [
+            "name", "aliases", "age", "look", "identity", "relationships",
+            "personality", "speech_habits", "goal", "secret",
+        ]  # fmt: skip
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 2})
+            for f in ("look", "identity", "relationships", "personality", "speech_habits", "goal", "secret")
+        }
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = self.project.characters.filter(name=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("The bible already has a character with this name."))
+        return name
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "int_ext", "look", "props"]
+        widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in ("look", "props")}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if self.project.locations.filter(name=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("The bible already has a location with this name."))
+        return name
+
+
+class EpisodeForm(forms.ModelForm):
+    is_paywall = forms.BooleanField(label=_("Paywall episode"), required=False)
+
+    class Meta:
+        model = Episode
+        fields = ["number", "title", "summary", "hook", "cliffhanger", "status"]
+        widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in ("summary", "hook", "cliffhanger")}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        if self.instance.pk:
+            self.fields["is_paywall"].initial = self.instance.is_paywall
+
+    def clean_number(self) -> int:
+        number = self.cleaned_data["number"]
+        if number < 1:
+            raise forms.ValidationError(_("Episode numbers start at 1."))
+        if self.project.episodes.filter(number=number).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This series already has an episode %(n)d.") % {"n": number})
+        return number
+
+
+class MemberForm(forms.Form):
+    who = forms.CharField(label=_("Username or email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.WRITER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class BeatForm(forms.ModelForm):
+    class Meta:
+        model = Beat
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Script file"))
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("auto", _("Detect")), ("fountain", "Fountain"), ("zh", _("Chinese micro-drama")), ("docx", "DOCX")],
+        initial="auto",
+    )
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("fountain", "Fountain"), ("zh", _("Chinese micro-drama"))]
+    )
+    episodes = forms.CharField(label=_("Episodes"), required=False, help_text=_("e.g. 1-5; empty for all"))

@@ -1,0 +1,216 @@
+"""The series and everything a room keeps about it.
+
+A scene's script text is the one source of truth for its content; the heading
+fields and runtime on Scene are derived from that text on every save (see
+services/scenes.py), so the editor (and later Yjs) only ever edits text.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ScriptFormat(models.TextChoices):
+    ZH = "zh", _("Chinese micro-drama")
+    FOUNTAIN = "fountain", _("Screenplay (Fountain)")
+
+
+class Role(models.TextChoices):
+    SHOWRUNNER = "showrunner", _("Showrunner")
+    WRITER = "writer", _("Writer")
+    VIEWER = "viewer", _("Viewer")
+
+
+# Higher rank may do everything a lower rank may.
+ROLE_RANK = {Role.VIEWER: 0, Role.WRITER: 1, Role.SHOWRUNNER: 2}
+
+
+class Project(models.Model):
+    """A series: its bible and settings. Paywall positions are a per-series setting."""
+
+    class Language(models.TextChoices):
+        ZH = "zh", _("Chinese")
+        EN = "en", _("English")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=False)
+    logline = models.TextField(_("logline"), blank=True)
+    synopsis = models.TextField(_("synopsis"), blank=True)
+    genre = models.CharField(_("genre"), max_length=100, blank=True)
+    audience = models.CharField(_("audience"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ZH)
+    script_format = models.CharField(
+        _("script format"), max_length=10, choices=ScriptFormat.choices, default=ScriptFormat.ZH
+    )
+    target_episode_count = models.PositiveIntegerField(_("target episode count"), default=80)
+    target_episode_seconds = models.PositiveIntegerField(_("target episode length (seconds)"), default=90)
+    paywall_episodes = models.JSONField(_("paywall episodes"), default=list, blank=True)
+    style_guide = models.TextField(_("style guide"), blank=True)
+    glossary = models.TextField(_("glossary"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.WRITER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user")]
+        ordering = ["role", "user__username"]
+
+    def may(self, role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+
+class Character(models.Model):
+    """人物小传. The look is the visual anchor that must stay the same across episodes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="characters")
+    name = models.CharField(_("name"), max_length=100)
+    aliases = models.CharField(_("aliases"), max_length=300, blank=True)
+    age = models.CharField(_("age"), max_length=50, blank=True)
+    look = models.TextField(_("look and usual costume"), blank=True)
+    identity = models.TextField(_("identity"), blank=True)
+    relationships = models.TextField(_("relationships"), blank=True)
+    personality = models.TextField(_("personality"), blank=True)
+    speech_habits = models.TextField(_("speech habits"), blank=True)
+    goal = models.TextField(_("goal"), blank=True)
+    secret = models.TextField(_("secret"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="unique_character_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """场景库 entry."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("name"), max_length=200)
+    int_ext = models.CharField(_("interior/exterior"), max_length=10, blank=True)
+    look = models.TextField(_("look"), blank=True)
+    props = models.TextField(_("recurring props"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="unique_location_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Episode(models.Model):
+    class Status(models.TextChoices):
+        OUTLINE = "outline", _("Outline")
+        DRAFT = "draft", _("Draft")
+        REVISED = "revised", _("Revised")
+        LOCKED = "locked", _("Locked")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="episodes")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    hook = models.TextField(_("opening hook"), blank=True)
+    cliffhanger = models.TextField(_("cliffhanger"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OUTLINE)
+    # Sum of its scenes' estimates, kept current by the scene services.
+    runtime_seconds = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="unique_episode_number")]
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    @property
+    def is_paywall(self) -> bool:
+        # The series' paywall list is the one source of truth.
+        return self.number in (self.project.paywall_episodes or [])
+
+
+class Scene(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="scenes")
+    position = models.PositiveIntegerField(default=0)
+    # Derived from the heading line of `text` on every save.
+    number = models.CharField(_("scene number"), max_length=20, blank=True)
+    time_of_day = models.CharField(_("time of day"), max_length=30, blank=True)
+    int_ext = models.CharField(_("interior/exterior"), max_length=10, blank=True)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes")
+    heading = models.CharField(_("heading"), max_length=300, blank=True)
+    text = models.TextField(_("script"), blank=True)
+    runtime_seconds = models.PositiveIntegerField(default=0)
+    # Bumped on every save; the editor sends the revision it started from so a
+    # stale save is refused instead of silently overwriting someone else's words.
+    revision = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.heading or f"Scene {self.pk}"
+
+
+class SceneVersion(models.Model):
+    """A saved state of a scene. Autosaves by one writer within a short window
+    refresh that writer's latest version instead of piling up hundreds."""
+
+    scene = models.ForeignKey(Scene, on_delete=models.CASCADE, related_name="versions")
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Beat(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    class Origin(models.TextChoices):
+        PERSON = "person", _("Person")
+        AI = "ai", _("AI")
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="beats")
+    scene = models.ForeignKey(Scene, null=True, blank=True, on_delete=models.SET_NULL, related_name="beats")
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField(_("beat"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.PERSON)
+    model_name = models.CharField(max_length=100, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]

@@ -1,0 +1,55 @@
+"""Reads. Each page's data in a fixed number of queries, whatever the number of scenes."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from .models import Beat, Episode, Membership, Project, Scene
+
+
+def projects_for(*, user) -> QuerySet[Project]:
+    return (
+        Project.objects.filter(memberships__user=user)
+        .annotate(episode_count=Count("episodes", distinct=True))
+        .order_by("-updated_at")
+    )
+
+
+def project_board(*, project: Project) -> dict:
+    episodes = list(project.episodes.annotate(scene_count=Count("scenes")).order_by("number"))
+    for ep in episodes:
+        ep.project = project  # is_paywall reads the series' list without a query per episode
+    return {
+        "episodes": episodes,
+        "characters": list(project.characters.all()),
+        "locations": list(project.locations.all()),
+        "members": list(Membership.objects.filter(project=project).select_related("user")),
+    }
+
+
+def episode_page(*, project: Project, number: int) -> Episode:
+    """The episode with its scenes (and their locations) and beats (and their scenes) prefetched."""
+    episode = (
+        Episode.objects.filter(project=project, number=number)
+        .prefetch_related(
+            Prefetch("scenes", queryset=Scene.objects.select_related("location", "updated_by")),
+            Prefetch("beats", queryset=Beat.objects.select_related("scene", "author")),
+        )
+        .get()
+    )
+    episode.project = project
+    return episode
+
+
+def neighbours(*, episode: Episode) -> tuple[int | None, int | None]:
+    numbers = Episode.objects.filter(project_id=episode.project_id)
+    prev = numbers.filter(number__lt=episode.number).order_by("-number").values_list("number", flat=True).first()
+    nxt = numbers.filter(number__gt=episode.number).order_by("number").values_list("number", flat=True).first()
+    return prev, nxt
+
+
+def episodes_with_scenes(*, project: Project, episode_range: tuple[int, int] | None = None) -> QuerySet[Episode]:
+    qs = project.episodes.order_by("number").prefetch_related(Prefetch("scenes", queryset=Scene.objects.all()))
+    if episode_range:
+        qs = qs.filter(number__gte=episode_range[0], number__lte=episode_range[1])
+    return qs

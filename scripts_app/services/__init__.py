@@ -1,0 +1,1 @@
+"""Writes. Keyword-only functions; views, commands and tasks call these."""

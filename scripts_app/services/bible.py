@@ -1,0 +1,39 @@
+"""The series bible: characters and locations."""
+
+from __future__ import annotations
+
+from ..models import Character, Location, Project
+
+
+def save_character(*, project: Project, character: Character | None = None, **fields) -> Character:
+    character = character or Character(project=project)
+    for name, value in fields.items():
+        setattr(character, name, value)
+    character.save()
+    return character
+
+
+def save_location(*, project: Project, location: Location | None = None, **fields) -> Location:
+    location = location or Location(project=project)
+    for name, value in fields.items():
+        setattr(location, name, value)
+    location.save()
+    return location
+
+
+def ensure_characters(*, project: Project, names: list[str]) -> int:
+    """Add the names the bible does not know yet (by name or alias); return how many were new."""
+    known = set()
+    for name, aliases in Character.objects.filter(project=project).values_list("name", "aliases"):
+        known.add(name)
+        known.update(a.strip() for a in aliases.replace("，", ",").replace("、", ",").split(",") if a.strip())
+    new = [Character(project=project, name=n[:100]) for n in dict.fromkeys(names) if n and n not in known]
+    Character.objects.bulk_create(new)
+    return len(new)
+
+
+def ensure_location(*, project: Project, name: str, int_ext: str = "") -> Location | None:
+    if not name:
+        return None
+    location, _ = Location.objects.get_or_create(project=project, name=name[:200], defaults={"int_ext": int_ext})
+    return location

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from .views import bible, episodes, projects, scenes, transfer
+
+urlpatterns = [
+    path("", projects.project_list, name="project_list"),
+    path("new/", projects.project_create, name="project_create"),
+    path("p/<slug:slug>/", projects.project_detail, name="project_detail"),
+    path("p/<slug:slug>/settings/", projects.project_settings, name="project_settings"),
+    path("p/<slug:slug>/members/", projects.members, name="members"),
+    path("p/<slug:slug>/members/add/", projects.member_add, name="member_add"),
+    path("p/<slug:slug>/members/<int:membership_id>/", projects.member_role, name="member_role"),
+    path("p/<slug:slug>/characters/new/", bible.character_edit, name="character_new"),
+    path("p/<slug:slug>/characters/<int:pk>/", bible.character_edit, name="character_edit"),
+    path("p/<slug:slug>/characters/<int:pk>/delete/", bible.character_delete, name="character_delete"),
+    path("p/<slug:slug>/locations/new/", bible.location_edit, name="location_new"),
+    path("p/<slug:slug>/locations/<int:pk>/", bible.location_edit, name="location_edit"),
+    path("p/<slug:slug>/locations/<int:pk>/delete/", bible.location_delete, name="location_delete"),
+    path("p/<slug:slug>/episodes/new/", episodes.episode_create, name="episode_create"),
+    path("p/<slug:slug>/e/<int:number>/", episodes.episode_detail, name="episode_detail"),
+    path("p/<slug:slug>/e/<int:number>/edit/", episodes.episode_edit, name="episode_edit"),
+    path("p/<slug:slug>/e/<int:number>/read/", episodes.episode_read, name="episode_read"),
+    path("p/<slug:slug>/e/<int:number>/beats/add/", episodes.beat_add, name="beat_add"),
+    path("p/<slug:slug>/e/<int:number>/beats/order/", episodes.beats_reorder, name="beats_reorder"),
+    path("p/<slug:slug>/beats/<int:pk>/", episodes.beat_update, name="beat_update"),
+    path("p/<slug:slug>/e/<int:number>/scenes/new/", scenes.scene_create, name="scene_create"),
+    path("p/<slug:slug>/e/<int:number>/scenes/order/", scenes.scenes_reorder, name="scenes_reorder"),
+    path("p/<slug:slug>/scenes/<int:pk>/", scenes.scene_edit, name="scene_edit"),
+    path("p/<slug:slug>/scenes/<int:pk>/save/", scenes.scene_save, name="scene_save"),
+    path("p/<slug:slug>/scenes/<int:pk>/move/", scenes.scene_move, name="scene_move"),
+    path("p/<slug:slug>/scenes/<int:pk>/delete/", scenes.scene_delete, name="scene_delete"),
+    path("p/<slug:slug>/scenes/<int:pk>/history/", scenes.scene_history, name="scene_history"),
+    path("p/<slug:slug>/scenes/<int:pk>/history/<int:version_id>/", scenes.scene_version, name="scene_version"),
+    path(
+        "p/<slug:slug>/scenes/<int:pk>/history/<int:version_id>/restore/",
+        scenes.scene_restore,
+        name="scene_restore",
+    ),
+    path("p/<slug:slug>/import/", transfer.import_view, name="import"),
+    path("p/<slug:slug>/export/", transfer.export_view, name="export"),
+]

@@ -1,0 +1,58 @@
+"""The bible: characters and locations."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ..forms import CharacterForm, LocationForm
+from ..models import Character, Location, Role
+from ..permissions import project_view
+from ..services import bible
+
+
+def _edit(request, project, *, form_class, model, pk, save, template_name: str):
+    # Viewers read the bible; only writers and showrunners change it.
+    if request.method == "POST" and not request.membership.may(Role.WRITER):
+        raise PermissionDenied
+    if pk is None and not request.membership.may(Role.WRITER):
+        raise PermissionDenied
+    obj = get_object_or_404(model, pk=pk, project=project) if pk else None
+    form = form_class(request.POST or None, instance=obj, project=project)
+    if request.method == "POST" and form.is_valid():
+        save(project, obj, form.cleaned_data)
+        return redirect("project_detail", slug=project.slug)
+    return render(request, template_name, {"project": project, "form": form, "object": obj})
+
+
+@project_view()
+def character_edit(request, project, pk: int | None = None):
+    return _edit(
+        request, project, form_class=CharacterForm, model=Character, pk=pk,
+        save=lambda p, obj, data: bible.save_character(project=p, character=obj, **data),
+        template_name="scripts_app/character_form.html",
+    )  # fmt: skip
+
+
+@project_view()
+def location_edit(request, project, pk: int | None = None):
+    return _edit(
+        request, project, form_class=LocationForm, model=Location, pk=pk,
+        save=lambda p, obj, data: bible.save_location(project=p, location=obj, **data),
+        template_name="scripts_app/location_form.html",
+    )  # fmt: skip
+
+
+@require_POST
+@project_view(Role.WRITER)
+def character_delete(request, project, pk: int):
+    get_object_or_404(Character, pk=pk, project=project).delete()
+    return redirect("project_detail", slug=project.slug)
+
+
+@require_POST
+@project_view(Role.WRITER)
+def location_delete(request, project, pk: int):
+    get_object_or_404(Location, pk=pk, project=project).delete()
+    return redirect("project_detail", slug=project.slug)

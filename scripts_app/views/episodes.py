@@ -1,0 +1,125 @@
+"""The episode page: its plan (hook, cliffhanger, beats) and its scenes."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import selectors
+from ..forms import BeatForm, EpisodeForm
+from ..models import Beat, Episode, Role
+from ..permissions import project_view
+from ..script_text import scene_elements
+from ..services import episodes as episode_services
+from ..services import ordering
+
+EPISODE_FIELDS = ["number", "title", "summary", "hook", "cliffhanger", "status"]
+
+
+def _episode(project, number: int) -> Episode:
+    try:
+        return selectors.episode_page(project=project, number=number)
+    except Episode.DoesNotExist:
+        raise Http404("No such episode.") from None
+
+
+@project_view(Role.WRITER)
+def episode_create(request, project):
+    initial = {"number": episode_services.next_episode_number(project=project)}
+    form = EpisodeForm(request.POST or None, initial=initial, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in EPISODE_FIELDS}
+        episode = episode_services.create_episode(project=project, is_paywall=form.cleaned_data["is_paywall"], **data)
+        return redirect("episode_detail", slug=project.slug, number=episode.number)
+    return render(request, "scripts_app/episode_form.html", {"project": project, "form": form})
+
+
+@project_view(Role.WRITER)
+def episode_edit(request, project, number: int):
+    episode = get_object_or_404(Episode, project=project, number=number)
+    form = EpisodeForm(request.POST or None, instance=episode, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in EPISODE_FIELDS}
+        episode_services.update_episode(episode=episode, is_paywall=form.cleaned_data["is_paywall"], **data)
+        return redirect("episode_detail", slug=project.slug, number=episode.number)
+    return render(request, "scripts_app/episode_form.html", {"project": project, "form": form, "episode": episode})
+
+
+@project_view()
+def episode_detail(request, project, number: int):
+    episode = _episode(project, number)
+    prev_number, next_number = selectors.neighbours(episode=episode)
+    context = {
+        "project": project,
+        "episode": episode,
+        "scenes": list(episode.scenes.all()),
+        "beats": list(episode.beats.all()),
+        "beat_form": BeatForm(),
+        "prev_number": prev_number,
+        "next_number": next_number,
+        "may_write": request.membership.may(Role.WRITER),
+    }
+    return render(request, "scripts_app/episode_detail.html", context)
+
+
+@project_view()
+def episode_read(request, project, number: int):
+    """The formatted read view of a whole episode."""
+    episode = _episode(project, number)
+    scenes = [(scene, scene_elements(scene.text, project.script_format)) for scene in episode.scenes.all()]
+    return render(request, "scripts_app/episode_read.html", {"project": project, "episode": episode, "scenes": scenes})
+
+
+def _beats_partial(request, project, episode_id: int) -> HttpResponse:
+    episode = Episode.objects.get(pk=episode_id)
+    episode.project = project
+    context = {
+        "project": project,
+        "episode": episode,
+        "beats": list(episode.beats.select_related("scene", "author")),
+        "beat_form": BeatForm(),
+        "may_write": True,
+    }
+    return render(request, "scripts_app/partials/beats.html", context)
+
+
+def _after_beat_change(request, project, episode: Episode) -> HttpResponse:
+    if request.htmx:
+        return _beats_partial(request, project, episode.pk)
+    return redirect("episode_detail", slug=project.slug, number=episode.number)
+
+
+@require_POST
+@project_view(Role.WRITER)
+def beat_add(request, project, number: int):
+    episode = get_object_or_404(Episode, project=project, number=number)
+    form = BeatForm(request.POST)
+    if form.is_valid() and form.cleaned_data["text"].strip():
+        episode_services.add_beat(episode=episode, user=request.user, text=form.cleaned_data["text"].strip())
+    return _after_beat_change(request, project, episode)
+
+
+@require_POST
+@project_view(Role.WRITER)
+def beat_update(request, project, pk: int):
+    beat = get_object_or_404(Beat.objects.select_related("episode"), pk=pk, episode__project=project)
+    action = request.POST.get("action", "")
+    if action in Beat.Status.values:
+        episode_services.update_beat(beat=beat, status=action)
+    elif action == "delete":
+        beat.delete()
+    elif action in ("up", "down"):
+        ordering.move(queryset=beat.episode.beats.all(), item=beat, delta=-1 if action == "up" else 1)
+    elif action == "edit" and request.POST.get("text", "").strip():
+        episode_services.update_beat(beat=beat, text=request.POST["text"].strip())
+    return _after_beat_change(request, project, beat.episode)
+
+
+@require_POST
+@project_view(Role.WRITER)
+def beats_reorder(request, project, number: int):
+    episode = get_object_or_404(Episode, project=project, number=number)
+    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
+    ordering.reorder(queryset=episode.beats.all(), ordered_ids=ids)
+    return _after_beat_change(request, project, episode)

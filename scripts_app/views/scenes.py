@@ -1,0 +1,134 @@
+"""Writing a scene: the editor, autosave, history, ordering."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ..models import Episode, Role, Scene, SceneVersion
+from ..permissions import project_view
+from ..script_text import scene_elements
+from ..services import ordering
+from ..services import scenes as scene_services
+
+
+def _scene(project, pk: int) -> Scene:
+    return get_object_or_404(Scene.objects.select_related("episode", "location"), pk=pk, episode__project=project)
+
+
+@require_POST
+@project_view(Role.WRITER)
+def scene_create(request, project, number: int):
+    episode = get_object_or_404(Episode, project=project, number=number)
+    scene = scene_services.create_scene(episode=episode, user=request.user)
+    return redirect("scene_edit", slug=project.slug, pk=scene.pk)
+
+
+@project_view()
+def scene_edit(request, project, pk: int):
+    scene = _scene(project, pk)
+    siblings = list(scene.episode.scenes.values_list("pk", flat=True))
+    i = siblings.index(scene.pk)
+    context = {
+        "project": project,
+        "scene": scene,
+        "episode": scene.episode,
+        "elements": scene_elements(scene.text, project.script_format),
+        "may_write": request.membership.may(Role.WRITER),
+        "prev_scene": siblings[i - 1] if i > 0 else None,
+        "next_scene": siblings[i + 1] if i + 1 < len(siblings) else None,
+        "scene_index": i + 1,
+    }
+    return render(request, "scripts_app/scene_edit.html", context)
+
+
+@require_POST
+@project_view(Role.WRITER)
+def scene_save(request, project, pk: int):
+    """Autosave. Answers JSON so the editor can show saved / conflict without leaving the page."""
+    scene = _scene(project, pk)
+    text = request.POST.get("text", "").replace("\r\n", "\n")
+    base = request.POST.get("revision", "")
+    try:
+        scene = scene_services.save_scene_text(
+            scene=scene, user=request.user, text=text, base_revision=int(base) if base.isdigit() else None
+        )
+    except scene_services.SceneConflict as exc:
+        return JsonResponse(
+            {"ok": False, "error": str(exc), "revision": exc.scene.revision, "text": exc.scene.text}, status=409
+        )
+    except scene_services.SceneTooLong as exc:
+        return JsonResponse({"ok": False, "error": str(exc)}, status=413)
+    return JsonResponse(
+        {"ok": True, "revision": scene.revision, "heading": scene.heading, "runtime": scene.runtime_seconds}
+    )
+
+
+@project_view()
+def scene_history(request, project, pk: int):
+    scene = _scene(project, pk)
+    versions = scene.versions.select_related("author")
+    return render(request, "scripts_app/scene_history.html", {"project": project, "scene": scene, "versions": versions})
+
+
+@project_view()
+def scene_version(request, project, pk: int, version_id: int):
+    """One earlier version, compared line by line with the scene as it is now."""
+    scene = _scene(project, pk)
+    version = get_object_or_404(SceneVersion.objects.select_related("author"), pk=version_id, scene=scene)
+    diff = []
+    for line in difflib.ndiff(version.text.splitlines(), scene.text.splitlines()):
+        if line.startswith("? "):
+            continue
+        diff.append({"-": "removed", "+": "added"}.get(line[0], "same") + "|" + line[2:])
+    rows = [tuple(d.split("|", 1)) for d in diff]
+    context = {"project": project, "scene": scene, "version": version, "rows": rows,
+               "may_write": request.membership.may(Role.WRITER)}  # fmt: skip
+    return render(request, "scripts_app/scene_version.html", context)
+
+
+@require_POST
+@project_view(Role.WRITER)
+def scene_restore(request, project, pk: int, version_id: int):
+    scene = _scene(project, pk)
+    version = get_object_or_404(SceneVersion, pk=version_id, scene=scene)
+    scene_services.restore_version(scene=scene, version=version, user=request.user)
+    return redirect("scene_edit", slug=project.slug, pk=scene.pk)
+
+
+@require_POST
+@project_view(Role.WRITER)
+def scene_delete(request, project, pk: int):
+    scene = _scene(project, pk)
+    number = scene.episode.number
+    scene_services.delete_scene(scene=scene)
+    return redirect("episode_detail", slug=project.slug, number=number)
+
+
+def _scenes_partial(request, project, episode: Episode) -> HttpResponse:
+    if not request.htmx:
+        return redirect("episode_detail", slug=project.slug, number=episode.number)
+    scenes = list(episode.scenes.select_related("location"))
+    return render(request, "scripts_app/partials/scenes.html",
+                  {"project": project, "episode": episode, "scenes": scenes, "may_write": True})  # fmt: skip
+
+
+@require_POST
+@project_view(Role.WRITER)
+def scene_move(request, project, pk: int):
+    scene = _scene(project, pk)
+    delta = -1 if request.POST.get("direction") == "up" else 1
+    ordering.move(queryset=scene.episode.scenes.all(), item=scene, delta=delta)
+    return _scenes_partial(request, project, scene.episode)
+
+
+@require_POST
+@project_view(Role.WRITER)
+def scenes_reorder(request, project, number: int):
+    episode = get_object_or_404(Episode, project=project, number=number)
+    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
+    ordering.reorder(queryset=episode.scenes.all(), ordered_ids=ids)
+    return _scenes_partial(request, project, episode)
