@@ -1,0 +1,17 @@
+// Copy pinned vendor builds (htmx, SortableJS) from node_modules into ../static/js.
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const out = resolve(root, "../static/js");
+mkdirSync(out, { recursive: true });
+const files = [
+  ["htmx.org", "dist/htmx.min.js", "htmx.min.js"],
+  ["sortablejs", "Sortable.min.js", "sortable.min.js"],
+];
+for (const [pkg, src, dest] of files) {
+  const version = JSON.parse(readFileSync(resolve(root, "node_modules", pkg, "package.json"))).version;
+  copyFileSync(resolve(root, "node_modules", pkg, src), resolve(out, dest));
+  console.log(`static/js/${dest}  (${pkg}@${version})`);
+}
