@@ -1,0 +1,149 @@
+"""Bytes -> text, which format a text is in, and format-name dispatch.
+
+This is the entry point for imports: ``decode_bytes`` then ``detect_format`` then
+``parse``. Errors meant for the user are ``ScriptFormatError`` with a plain message.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from . import fountain, zh
+from .elements import ScriptDocument
+
+FORMATS = ("fountain", "zh")
+
+
+class ScriptFormatError(ValueError):
+    """A script file we cannot read; ``str(error)`` is safe to show to the user."""
+
+
+# ------------------------------------------------------------------------- decoding
+
+_BOMS = (
+    # UTF-32 first: its little-endian BOM starts with UTF-16's.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_ALLOWED_CONTROLS = set("\t\n\r\f\v")
+_MAX_CONTROL_RATIO = 0.01  # a few stray control characters are tolerated; binary has many
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode an uploaded script: UTF-8 (BOM optional), UTF-16/32 with BOM, else GB18030."""
+    if not data or not data.strip():
+        raise ScriptFormatError("The file is empty.")
+    text = None
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                message = f"The file says it is {encoding.upper()} but is not valid text."
+                raise ScriptFormatError(message) from exc
+            break
+    if text is None:
+        if b"\x00" in data:
+            raise _binary_error()
+        # GB18030 decodes most byte soup, so UTF-8 is tried first and wins when valid.
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ScriptFormatError(
+                "The file's text encoding is not recognised. "
+                "Please save it as UTF-8 (or GB18030) and try again."
+            )
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ScriptFormatError("The file is empty.")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
+    if "\x00" in text or controls > max(2, len(text) * _MAX_CONTROL_RATIO):
+        raise _binary_error()
+    return text
+
+
+def _binary_error() -> ScriptFormatError:
+    return ScriptFormatError(
+        "This looks like a binary file (for example a Word or PDF document), not a plain-text script. "
+        "Please export it as .fountain or .txt."
+    )
+
+
+# ------------------------------------------------------------------------ detection
+
+_ZH_EPISODE_RE = re.compile(r"^第\s*[0-9０-９零〇一二两三四五六七八九十百千]+\s*集(?:$|[\s:：《【(（])")
+_ZH_HEADING_RE = re.compile(r"^(?:场景?|第)?\s*[0-9０-９]+\s*[-－—–]\s*[0-9０-９]+")
+_ZH_SPEAKER_RE = re.compile(r"^[\u4e00-\u9fff·]{1,8}(?:[（(][^（）()]{1,12}[)）])?[:：]")
+_ZH_CAST_RE = re.compile(r"^(?:人物|出场人物|登场人物)\s*[:：]")
+_FOUNTAIN_HEADING_RE = re.compile(r"^(?:INT\.?/EXT|INT|EXT|EST|I/E)[.\s]", re.IGNORECASE)
+_FOUNTAIN_TITLE_RE = re.compile(r"^(?:Title|Credit|Authors?|Source|Draft date|Contact)\s*:", re.IGNORECASE)
+_FOUNTAIN_CUE_RE = re.compile(r"^(?:@\S.*|[A-Z][A-Z0-9 .'\-]*(?:\s*\([^()]*\))*\s*\^?)$")
+
+
+def detect_format(text: str) -> str:
+    """Return "fountain" or "zh" by counting lines that only one format would write.
+
+    Strong signals weigh more: 第N集 and Fountain headings/title keys count 3, the
+    others 1. The higher score wins; a tie (including no signal at all) is an error.
+    """
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    zh_score = fountain_score = 0
+    for n, s in enumerate(lines):
+        if not s:
+            continue
+        if _ZH_EPISODE_RE.match(s) or _ZH_HEADING_RE.match(s):
+            zh_score += 3
+        elif s[0] in "△▲" or _ZH_CAST_RE.match(s) or s.startswith("【"):
+            zh_score += 1
+        elif _ZH_SPEAKER_RE.match(s):
+            zh_score += 1
+        if _FOUNTAIN_HEADING_RE.match(s) or (n < 5 and _FOUNTAIN_TITLE_RE.match(s)):
+            fountain_score += 3
+        elif s.endswith("TO:") and s.isupper():
+            fountain_score += 1
+        elif _FOUNTAIN_CUE_RE.match(s) and _between(lines, n):
+            fountain_score += 1
+    if zh_score > fountain_score:
+        return "zh"
+    if fountain_score > zh_score:
+        return "fountain"
+    raise ScriptFormatError(
+        "Could not tell the script format: expected Fountain (INT./EXT. scene headings, character cues) "
+        "or the Chinese layout (第1集, 1-1 日 内 场景, △ action, 角色：台词)."
+    )
+
+
+def _between(lines: list[str], n: int) -> bool:
+    """A cue sits after a blank line (or the start) and right above a non-blank line."""
+    return (n == 0 or not lines[n - 1]) and n + 1 < len(lines) and bool(lines[n + 1])
+
+
+# ------------------------------------------------------------------------- dispatch
+
+
+def parse(text: str, fmt: str) -> ScriptDocument:
+    """Parse ``text`` as "fountain" or "zh" ("auto" detects the format first)."""
+    if fmt == "auto":
+        fmt = detect_format(text)
+    if fmt == "fountain":
+        return fountain.parse(text)
+    if fmt == "zh":
+        return zh.parse(text)
+    raise ScriptFormatError(f"Unknown script format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+
+
+def serialise(doc: ScriptDocument, fmt: str) -> str:
+    """Write ``doc`` as "fountain" or "zh" text."""
+    if fmt == "fountain":
+        return fountain.serialise(doc)
+    if fmt == "zh":
+        return zh.serialise(doc)
+    raise ScriptFormatError(f"Unknown script format {fmt!r}; expected one of {', '.join(FORMATS)}.")

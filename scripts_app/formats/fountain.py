@@ -1,0 +1,517 @@
+"""Fountain (fountain.io) <-> the shared element list.
+
+Pure Python. The parser is lenient with hand-written files; the serialiser writes
+forcing marks wherever plain text would be read back as something else, so that
+``parse(serialise(doc)) == doc`` for any document ``parse`` produced.
+
+Decisions worth knowing:
+- A level-1 section ("# Title") starts an episode and is not kept as an element.
+  Its number comes from "# 3 The Deal", "# Episode 3: The Deal" or "# 第3集 ..." when
+  present, else it is the previous episode's number + 1. Elements written before the
+  first level-1 section belong to the first episode (no phantom "episode 0").
+- A file with no level-1 section is one episode, number 1, titled from the title
+  page's Title (emphasis marks removed). Empty input gives no episodes at all.
+- Character extensions: "(CONT'D)" is dropped whenever another extension is present
+  ("BOB (V.O.) (CONT'D)" -> extension "V.O."); on its own it is kept as "CONT'D". It is
+  never part of the name, so it never makes a different character. Several other
+  extensions are kept joined with ", " ("(V.O.) (ON PHONE)" -> "V.O., ON PHONE").
+- Action is one element per paragraph (lines joined with "\\n"); blank lines between
+  paragraphs are not kept. Dialogue keeps its line breaks; a line of exactly two
+  spaces inside dialogue is an intentional empty dialogue line, per the spec.
+- Standalone notes become NOTE elements; inline notes and emphasis stay as raw text.
+- Boneyard (/* ... */) is removed before anything else is read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .elements import Element, EpisodeText, HeadingParts, Kind, ScriptDocument
+
+# "INT. ", "EXT ", "INT./EXT. ", "INT/EXT ", "I/E ", "EST. " (case-insensitive, per the spec).
+_HEADING_RE = re.compile(r"^(INT\.?/EXT|INT|EXT|EST|I/E)[.\s]", re.IGNORECASE)
+_SCENE_NUMBER_RE = re.compile(r"\s*#([\w.\-]+)#\s*$")
+_EXTENSION_TAIL_RE = re.compile(r"(\s*\([^()]*\))+\s*$")
+_CONTD_RE = re.compile(r"^(CONT['’]?D\.?|CONT\.?|CONTINUED|CONTINUING)$", re.IGNORECASE)
+_TITLE_KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9 _\-]{0,40}):(.*)$")
+_EPISODE_NUMBER_RES = (
+    re.compile(r"^(?:episode|ep\.?)\s*(\d+)\s*[:.\-–—]?\s*(.*)$", re.IGNORECASE),
+    re.compile(r"^第\s*([0-9０-９一二三四五六七八九十百千零〇两]+)\s*集\s*[:：]?\s*(.*)$"),
+    re.compile(r"^(\d+)(?:\s*[:.\-–—]\s*|\s+|$)(.*)$"),
+)
+_TWO_SPACE_LINE = "  "  # fountain's "intentional blank line" inside dialogue
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse(text: str) -> ScriptDocument:
+    """Parse Fountain text into a ScriptDocument (never raises on odd input)."""
+    text = _strip_boneyard(_normalise_newlines(text))
+    lines = text.split("\n")
+    title_page, start = _parse_title_page(lines)
+    doc = ScriptDocument(title_page=title_page)
+    body = _parse_body(lines[start:])
+
+    # Split the flat stream into episodes at level-1 sections.
+    episodes: list[EpisodeText] = []
+    current = EpisodeText(number=1, title=_title_from_title_page(title_page))
+    seen_episode_marker = False
+    for item in body:
+        if isinstance(item, Element):
+            current.elements.append(item)
+            continue
+        number, title = item  # a level-1 section
+        if not seen_episode_marker:
+            # Content before the first "# ..." belongs to that first episode.
+            seen_episode_marker = True
+            current.number = number if number is not None else 1
+            current.title = title
+        else:
+            episodes.append(current)
+            prev = current.number or 0
+            current = EpisodeText(number=number if number is not None else prev + 1, title=title)
+    if seen_episode_marker or current.elements or title_page:
+        episodes.append(current)
+    doc.episodes = episodes
+    return doc
+
+
+def _normalise_newlines(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.lstrip("\ufeff")
+
+
+def _strip_boneyard(text: str) -> str:
+    """Remove /* ... */ spans; an unclosed one swallows the rest (as Fountain apps do)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("/*", pos)
+        if start < 0:
+            out.append(text[pos:])
+            break
+        out.append(text[pos:start])
+        end = text.find("*/", start + 2)
+        if end < 0:
+            break
+        # Keep the newlines so surrounding paragraphs stay separated.
+        out.append("\n" * text.count("\n", start, end))
+        pos = end + 2
+    return "".join(out)
+
+
+def _parse_title_page(lines: list[str]) -> tuple[list[tuple[str, str]], int]:
+    """Return (title page entries, index of the first body line)."""
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines) or not _is_title_key_line(lines[i]):
+        return [], 0
+    entries: list[tuple[str, list[str]]] = []
+    while i < len(lines) and lines[i].strip():
+        line = lines[i]
+        m = _TITLE_KEY_RE.match(line)
+        if m and not line[:1].isspace():
+            value = m.group(2).strip()
+            entries.append((m.group(1).strip(), [value] if value else []))
+        elif entries and line[:1].isspace():
+            entries[-1][1].append(line.strip())  # indented continuation of a value
+        else:
+            break  # not title-page shaped: treat the rest as body
+        i += 1
+    return [(key, "\n".join(values)) for key, values in entries], i
+
+
+def _is_title_key_line(line: str) -> bool:
+    m = _TITLE_KEY_RE.match(line)
+    # An all-caps key would be a transition ("CUT TO:"), not a title-page key.
+    return bool(m) and any(c.islower() for c in m.group(1))
+
+
+def _title_from_title_page(title_page: list[tuple[str, str]]) -> str:
+    for key, value in title_page:
+        if key.lower() == "title":
+            plain = re.sub(r"[*_]", "", value)
+            return " ".join(part.strip() for part in plain.split("\n") if part.strip())
+    return ""
+
+
+def _episode_number_and_title(text: str) -> tuple[int | None, str]:
+    for regex in _EPISODE_NUMBER_RES:
+        m = regex.match(text)
+        if m:
+            from .zh import parse_number  # local: zh imports nothing from here
+
+            number = parse_number(m.group(1))
+            if number is not None:
+                return number, m.group(2).strip()
+    return None, text
+
+
+# A body item is an Element or, for a level-1 section, (episode number, title).
+_BodyItem = Element | tuple[int | None, str]
+
+
+def _parse_body(lines: list[str]) -> list[_BodyItem]:
+    items: list[_BodyItem] = []
+    action: list[str] = []  # lines of the action paragraph being collected
+    i = 0
+    prev_blank = True  # the start of the body counts as "after a blank line"
+
+    def flush_action() -> None:
+        if action:
+            items.append(Element(Kind.ACTION, "\n".join(action)))
+            action.clear()
+
+    while i < len(lines):
+        line = lines[i].rstrip()
+        stripped = line.strip()
+        if not stripped:
+            flush_action()
+            prev_blank = True
+            i += 1
+            continue
+        next_blank = i + 1 >= len(lines) or not lines[i + 1].strip()
+
+        # A standalone note may run over several lines.
+        if stripped.startswith("[[") and not action:
+            end = _note_end(lines, i)
+            if end is not None:
+                note = "\n".join(lines[j].strip() for j in range(i, end + 1))
+                items.append(Element(Kind.NOTE, note[2:-2].strip()))
+                i = end + 1
+                prev_blank = True
+                continue
+
+        el = _classify_line(line, prev_blank, next_blank, in_action=bool(action))
+        if el is None:  # plain or forced action; a forced line drops only its "!"
+            if line.startswith("!"):
+                line = line[1:]
+            elif stripped.startswith("!"):
+                line = stripped[1:]
+            action.append(line)
+            prev_blank = False
+            i += 1
+            continue
+
+        flush_action()
+        if isinstance(el, tuple):
+            items.append(el)
+            prev_blank = True
+            i += 1
+            continue
+        items.append(el)
+        i += 1
+        if el.kind == Kind.CHARACTER:
+            i = _parse_dialogue_block(lines, i, items)
+            prev_blank = False
+        else:
+            # One-line elements act like a paragraph of their own, so a cue or
+            # heading right under them is still recognised.
+            prev_blank = True
+    flush_action()
+    return items
+
+
+def _note_end(lines: list[str], start: int) -> int | None:
+    """Index of the line closing a standalone note that starts at ``start``."""
+    for j in range(start, len(lines)):
+        s = lines[j].strip()
+        if not s:
+            return None
+        if "]]" in s:
+            return j if s.endswith("]]") and s.count("]]") == 1 else None
+    return None
+
+
+def _classify_line(line: str, prev_blank: bool, next_blank: bool, in_action: bool) -> _BodyItem | None:
+    """Classify one non-blank line outside dialogue. None means action."""
+    s = line.strip()
+    if s.startswith("!"):
+        return None
+    if re.fullmatch(r"={3,}", s):
+        return Element(Kind.PAGE_BREAK)
+    if s.startswith("#"):
+        level = len(s) - len(s.lstrip("#"))
+        text = s[level:].strip()
+        if level == 1:
+            return _episode_number_and_title(text)
+        return Element(Kind.SECTION, text, level=level)
+    if s.startswith("="):
+        return Element(Kind.SYNOPSIS, s[1:].strip())
+    if s.startswith(">") and s.endswith("<") and len(s) >= 2:
+        return Element(Kind.CENTERED, s[1:-1].strip())
+    if s.startswith(">"):
+        return Element(Kind.TRANSITION, s[1:].strip())
+    if in_action or not prev_blank:
+        return None  # the rest need a blank line before them
+    if s.startswith(".") and len(s) > 1 and s[1] != ".":
+        text, number = _split_scene_number(s[1:].strip())
+        return Element(Kind.SCENE_HEADING, text, scene_number=number)
+    if _HEADING_RE.match(s):
+        text, number = _split_scene_number(s)
+        return Element(Kind.SCENE_HEADING, text, scene_number=number)
+    if next_blank and _is_transition(s):
+        return Element(Kind.TRANSITION, s)
+    if not next_blank:
+        cue = _parse_cue(s)
+        if cue is not None:
+            return cue
+    return None
+
+
+def _split_scene_number(text: str) -> tuple[str, str]:
+    m = _SCENE_NUMBER_RE.search(text)
+    if not m:
+        return text, ""
+    return text[: m.start()].rstrip(), m.group(1)
+
+
+def _is_transition(s: str) -> bool:
+    return s.endswith("TO:") and not any(c.islower() for c in s)
+
+
+def _parse_cue(s: str) -> Element | None:
+    """A character cue, forced with "@" or all caps with at least one A-Z letter."""
+    forced = s.startswith("@")
+    body = s[1:].strip() if forced else s
+    dual = body.endswith("^")
+    if dual:
+        body = body[:-1].rstrip()
+    extensions: list[str] = []
+    tail = _EXTENSION_TAIL_RE.search(body)
+    if tail:
+        extensions = [e.strip() for e in re.findall(r"\(([^()]*)\)", tail.group(0))]
+        body = body[: tail.start()].rstrip()
+    if not body:
+        return None
+    if not forced and not _looks_like_cue_name(body):
+        return None
+    return Element(Kind.CHARACTER, body, extension=_merge_extensions(extensions), dual=dual)
+
+
+def _looks_like_cue_name(name: str) -> bool:
+    return any("A" <= c <= "Z" for c in name) and not any(c.islower() for c in name)
+
+
+def _merge_extensions(extensions: list[str]) -> str:
+    """CONT'D only survives when it is the sole extension (see module docstring)."""
+    kept = [e for e in extensions if e and not _CONTD_RE.match(e)]
+    if kept:
+        return ", ".join(kept)
+    return "CONT'D" if any(_CONTD_RE.match(e) for e in extensions) else ""
+
+
+def _parse_dialogue_block(lines: list[str], i: int, items: list[_BodyItem]) -> int:
+    """Read parentheticals and dialogue after a cue; return the next unread index."""
+    dialogue: list[str] = []
+
+    def flush() -> None:
+        if dialogue:
+            items.append(Element(Kind.DIALOGUE, "\n".join(dialogue)))
+            dialogue.clear()
+
+    while i < len(lines):
+        raw = lines[i]
+        if raw == _TWO_SPACE_LINE:
+            dialogue.append("")
+            i += 1
+            continue
+        s = raw.strip()
+        if not s:
+            break
+        if s.startswith("(") and s.endswith(")"):
+            flush()
+            items.append(Element(Kind.PARENTHETICAL, s[1:-1].strip()))
+        else:
+            dialogue.append(s)
+        i += 1
+    flush()
+    return i
+
+
+# ------------------------------------------------------------------------ headings
+
+
+_TIME_WORDS = {
+    "DAY",
+    "NIGHT",
+    "MORNING",
+    "AFTERNOON",
+    "EVENING",
+    "DAWN",
+    "DUSK",
+    "SUNRISE",
+    "SUNSET",
+    "NOON",
+    "MIDNIGHT",
+    "LATER",
+    "MOMENTS LATER",
+    "CONTINUOUS",
+    "SAME",
+    "SAME TIME",
+    "LATE NIGHT",
+    "EARLY MORNING",
+    "MAGIC HOUR",
+}
+
+
+def heading_parts(el: Element) -> HeadingParts:
+    """Split "INT. HOUSE - KITCHEN - NIGHT" into number, INT/EXT, location and time.
+
+    EST (establishing) counts as EXT; INT./EXT., INT/EXT and I/E become "INT/EXT".
+    The last " - " part is the time of day only when it reads like one.
+    """
+    text = el.text.strip()
+    int_ext = ""
+    m = _HEADING_RE.match(text + " ")
+    if m:
+        prefix = m.group(1).upper()
+        int_ext = {"INT": "INT", "EXT": "EXT", "EST": "EXT"}.get(prefix, "INT/EXT")
+        text = text[m.end() :].lstrip(". ").strip()
+    location, time_of_day = text, ""
+    parts = re.split(r"\s+[-–—]\s+", text)
+    if len(parts) > 1 and _is_time_of_day(parts[-1]):
+        location, time_of_day = " - ".join(parts[:-1]), parts[-1].strip()
+    elif not int_ext and _is_time_of_day(text):
+        location, time_of_day = "", text
+    return HeadingParts(number=el.scene_number, time_of_day=time_of_day, int_ext=int_ext, location=location)
+
+
+def _is_time_of_day(part: str) -> bool:
+    words = part.strip().upper()
+    return words in _TIME_WORDS or "DAY" in words.split() or "NIGHT" in words.split()
+
+
+# --------------------------------------------------------------------- serialising
+
+
+def serialise(doc: ScriptDocument) -> str:
+    """Write a ScriptDocument as Fountain text (ends with one newline)."""
+    chunks: list[str] = []
+    if doc.title_page:
+        chunks.append(_serialise_title_page(doc.title_page))
+    page_title = _title_from_title_page(doc.title_page)
+    # One episode numbered 1 that carries the title page's title needs no "#" line.
+    implicit = (
+        len(doc.episodes) == 1 and doc.episodes[0].number in (1, None) and doc.episodes[0].title == page_title
+    )
+    for episode in doc.episodes:
+        if not implicit:
+            chunks.append(_episode_line(episode))
+        body = _serialise_elements(episode.elements)
+        if body:
+            chunks.append(body)
+    return "\n\n".join(chunks) + "\n" if chunks else ""
+
+
+def _serialise_title_page(entries: list[tuple[str, str]]) -> str:
+    out = []
+    for key, value in entries:
+        lines = [part.strip() for part in value.split("\n")] if value else []
+        if len(lines) == 1:
+            out.append(f"{key}: {lines[0]}")
+        else:
+            out.append(f"{key}:")
+            out.extend(f"    {part}" for part in lines)
+    return "\n".join(out)
+
+
+def _episode_line(episode: EpisodeText) -> str:
+    if episode.number is None:
+        return f"# {episode.title}".rstrip()
+    return f"# Episode {episode.number}: {episode.title}" if episode.title else f"# Episode {episode.number}"
+
+
+def _serialise_elements(elements: list[Element]) -> str:
+    """Blank line between blocks; a cue and its parentheticals/dialogue stay together."""
+    blocks: list[list[str]] = []
+    in_dialogue = False
+    for el in elements:
+        if in_dialogue and el.kind in (Kind.PARENTHETICAL, Kind.DIALOGUE):
+            blocks[-1].append(_serialise_dialogue_part(el))
+            continue
+        in_dialogue = el.kind == Kind.CHARACTER
+        blocks.append([_serialise_element(el)])
+    return "\n\n".join("\n".join(block) for block in blocks)
+
+
+def _serialise_dialogue_part(el: Element) -> str:
+    if el.kind == Kind.PARENTHETICAL:
+        return f"({el.text})"
+    return "\n".join(line if line.strip() else _TWO_SPACE_LINE for line in el.text.split("\n"))
+
+
+def _serialise_element(el: Element) -> str:
+    k = el.kind
+    if k == Kind.SCENE_HEADING:
+        text = el.text if _HEADING_RE.match(el.text) else "." + el.text
+        return f"{text} #{el.scene_number}#" if el.scene_number else text
+    if k == Kind.CHARACTER:
+        return _serialise_cue(el)
+    if k == Kind.TRANSITION:
+        plain_ok = _classify_line(el.text, prev_blank=True, next_blank=True, in_action=False) == el
+        return el.text if plain_ok else "> " + el.text
+    if k == Kind.CENTERED:
+        return f"> {el.text} <"
+    if k == Kind.PAGE_BREAK:
+        return "==="
+    if k == Kind.SECTION:
+        # Level 1 would start a new episode, so an in-episode section is at least "##".
+        return "#" * max(el.level, 2) + " " + el.text
+    if k == Kind.SYNOPSIS:
+        return "= " + el.text
+    if k == Kind.NOTE:
+        return f"[[{el.text}]]"
+    if k in (Kind.PARENTHETICAL, Kind.DIALOGUE):  # stray, outside a dialogue block
+        return _serialise_dialogue_part(el)
+    if k == Kind.CAST:
+        return _serialise_action("CAST: " + el.text)
+    if k == Kind.FLASHBACK_START:
+        return _serialise_action("FLASHBACK:")
+    if k == Kind.FLASHBACK_END:
+        return _serialise_action("END FLASHBACK.")
+    if k == Kind.CAPTION:
+        return _serialise_action("SUPER: " + el.text)
+    if k == Kind.VOICE_OVER:
+        return _serialise_action("V.O.: " + el.text)
+    return _serialise_action(el.text)
+
+
+def _serialise_cue(el: Element) -> str:
+    name = el.text
+    ext = f" ({el.extension})" if el.extension else ""
+    dual = " ^" if el.dual else ""
+    plain = f"{name}{ext}{dual}"
+    # Force with "@" unless the plain line reads back as exactly this cue.
+    if _parse_cue(plain) == el and not _classify_as_other(plain):
+        return plain
+    return f"@{plain}"
+
+
+def _classify_as_other(line: str) -> bool:
+    """True if a cue-shaped line would be read as a heading or transition first."""
+    s = line.strip()
+    return bool(_HEADING_RE.match(s)) or s[:1] in "!#=>.[" or s.startswith("@")
+
+
+def _serialise_action(text: str) -> str:
+    """Add "!" to any line that would not read back as plain action in its place.
+
+    The serialiser puts a blank line before every block, so the first line is read
+    as "after a blank line" and later lines as continuing the paragraph.
+    """
+    lines = text.split("\n")
+    out = []
+    for n, line in enumerate(lines):
+        s = line.strip()
+        next_blank = n == len(lines) - 1
+        needs_force = (
+            not s  # an empty line inside action would end the paragraph
+            or s.startswith("!")
+            or (n == 0 and s.startswith("[["))
+            or _classify_line(line, prev_blank=n == 0, next_blank=next_blank, in_action=n > 0) is not None
+        )
+        out.append("!" + line if needs_force else line)
+    return "\n".join(out)

@@ -1,0 +1,407 @@
+"""The Chinese micro-drama script layout <-> the shared element list.
+
+Pure Python. One line is one element (a speaker line becomes a cue, its leading
+（提示） parentheticals and the dialogue). Input variants are accepted and
+normalised; ``serialise`` writes the normalised form, so ``parse(serialise(doc)) == doc``
+for any document ``parse`` produced.
+
+Decisions worth knowing:
+- "第N集 标题" starts an episode (N in Arabic, full-width or Chinese numerals). 集 must
+  be followed by a space, a colon/dash/bracket or the line end, so "第一集团的人" stays
+  action. Lines before the first 第N集 belong to the first episode. A file with no
+  第N集 is one episode, number 1, titled from a leading "剧名：" line if any.
+- Scene headings are normalised to scene_number "1-1" and text "日 内 张家客厅"
+  (time, 内/外/内外, location; missing parts left out). A bare scene number "3" inside
+  episode N becomes "N-3" so scene numbers stay unique across a series; before any
+  episode it stays "3". A bare number counts as a heading only when followed by a
+  separator and a time or 内/外 word; "1-1" style numbers always count.
+- A speaker is 1-8 characters (12 with a "·" in a foreign name) of letters/digits,
+  and not a label like 时间/地点, a pronoun phrase (他说…) or "…说/问/喊/道" (3+ chars).
+  A bracket before the colon is an extension when it is OS/VO/画外音/内心/心声…
+  (normalised: "V.O." -> "VO"), otherwise it is a parenthetical.
+- The only title-page lines are leading 剧名/片名/标题 (-> "Title") and 编剧/作者
+  (-> "Author"); other title-page keys are not written by ``serialise``.
+- Fountain-only elements have no Chinese form: dual dialogue is written as plain
+  dialogue, sections and synopses as 【备注：…】, centered text as action, and page
+  breaks are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .elements import Element, EpisodeText, HeadingParts, Kind, ScriptDocument, split_cast
+
+# Index = value; 〇 and 两 are common alternates of 零 and 二.
+_CN_DIGITS = {ch: n for n, chars in enumerate("零〇 一 二两 三 四 五 六 七 八 九".split()) for ch in chars}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+_EPISODE_RE = re.compile(
+    r"^第\s*([0-9０-９零〇一二两三四五六七八九十百千]+)\s*集(?:$|\s*[:：\-—–、.．]\s*|\s+|(?=[《【(（\[]))(.*)$"
+)
+# Optional 场/场景/第 prefix, then "1-1" or "1", optional 场 suffix, then the rest.
+_SCENE_RE = re.compile(
+    r"^(?:场景?|第)?\s*(?P<num>[0-9０-９]+(?:\s*[-－—–_]\s*[0-9０-９]+)?)(?:\s*场)?(?P<rest>.*)$"
+)
+_SCENE_NO_NUMBER_RE = re.compile(r"^场景\s*[:：]\s*(.+)$")
+_SEPARATORS_RE = re.compile(r"[\s、，,/／|｜]+")
+
+_TIMES = sorted(
+    (
+        "日 夜 晨 昏 早 晚 白天 日间 夜间 夜晚 晚上 早上 早晨 清晨 "
+        "凌晨 上午 中午 下午 午后 傍晚 黄昏 黎明 深夜 午夜"
+    ).split(),
+    key=len,
+    reverse=True,
+)
+_INT_EXT = {
+    "内外": "内外",
+    "外内": "内外",
+    "内外景": "内外",
+    "内景": "内",
+    "外景": "外",
+    "内": "内",
+    "外": "外",
+}
+_INT_EXT_ALT = "|".join(sorted(_INT_EXT, key=len, reverse=True))
+_TIME_ALT = "|".join(_TIMES)
+# One token may carry a time, an int/ext or both ("日内", "夜/外", "内外 日" split apart).
+_SLOT_TOKEN_RE = re.compile(
+    rf"^(?:(?P<t1>{_TIME_ALT})[·.]?(?P<i1>{_INT_EXT_ALT})?|(?P<i2>{_INT_EXT_ALT})[·.]?(?P<t2>{_TIME_ALT})?)$"
+)
+
+_TITLE_KEYS = {"剧名": "Title", "片名": "Title", "标题": "Title", "编剧": "Author", "作者": "Author"}
+_TITLE_OUT = {"Title": "剧名", "Author": "编剧"}
+_TITLE_RE = re.compile(r"^(剧名|片名|标题|编剧|作者)\s*[:：]\s*(.*)$")
+_CAST_RE = re.compile(r"^(?:人物|出场人物|登场人物|出场)\s*[:：]\s*(.*)$")
+_ACTION_RE = re.compile(r"^[△▲]\s*(.*)$")
+_BRACKET_RE = re.compile(r"^[【\[]\s*(.*?)\s*[】\]]\s*(.*)$")
+_CAPTION_RE = re.compile(r"^字幕\s*[:：]\s*(.*)$")
+_VOICE_OVER_RE = re.compile(r"^(?:VO|V\.O\.|画外音|旁白)\s*[:：]\s*(.*)$", re.IGNORECASE)
+_NOTE_RE = re.compile(r"^(?:备注|注)\s*[:：]\s*(.*)$")
+_TRANSITION_WORDS = ("转场", "切至", "切到", "叠化", "淡入", "淡出", "闪白", "黑屏", "黑场")
+_TRANSITION_PREFIX_RE = re.compile(r"^转场\s*[:：]\s*(.+)$")
+_PLAIN_TRANSITION_RE = re.compile(rf"^(?:{'|'.join(_TRANSITION_WORDS)})(?:[。.]?|\s*[:：].*)$")
+_LABELLED = ((_CAPTION_RE, Kind.CAPTION), (_VOICE_OVER_RE, Kind.VOICE_OVER), (_NOTE_RE, Kind.NOTE))
+_FLASHBACK_START = {"闪回", "回忆", "闪回开始", "回忆开始"}
+_FLASHBACK_END = {"闪回结束", "回忆结束", "闪回完", "闪回 结束"}
+
+_SPEAKER_RE = re.compile(
+    r"^(?P<name>[^\s:：（）()【】\[\]]{1,12})\s*(?:[（(]\s*(?P<paren>[^（）()]{1,20}?)\s*[)）])?\s*[:：]\s*(?P<rest>.*)$"
+)
+_LEADING_PAREN_RE = re.compile(r"^[（(]([^（）()]*)[)）]\s*")
+_EXTENSIONS = {"OS", "VO", "OFF", "画外音", "画外", "内心", "内心OS", "内心独白", "心声", "独白", "电话"}
+_NOT_SPEAKERS = {"时间", "地点", "道具", "服装", "景别", "镜头", "场景", "提示", "音效", "音乐", "BGM"}
+
+
+def parse_number(text: str) -> int | None:
+    """'12', '１２', '十二', '一百零五', '二〇二四' -> int; None if it is not a number."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if text.isascii() and text.isdigit():
+        return int(text)
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
+        return None
+    if not any(ch in _CN_UNITS for ch in text):  # digit by digit: 二〇二四
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        else:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+    return total + current
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse(text: str) -> ScriptDocument:
+    """Parse Chinese micro-drama script text (never raises on odd input)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
+    doc = ScriptDocument()
+    current = EpisodeText(number=1)
+    seen_episode = False
+    started = False  # once any element or episode is seen, 剧名： is no longer a title line
+    await_dialogue = False  # after "张父：" with nothing said, the next plain line is the line
+
+    for raw in lines:
+        s = raw.strip()
+        if not s:
+            continue
+        if not started:
+            m = _TITLE_RE.match(s)
+            if m:
+                doc.title_page.append((_TITLE_KEYS[m.group(1)], m.group(2).strip()))
+                continue
+        started = True
+
+        m = _EPISODE_RE.match(s)
+        if m:
+            number = parse_number(m.group(1))
+            title = m.group(2).strip()
+            if not seen_episode:
+                seen_episode = True
+                current.number, current.title = number, title
+            else:
+                doc.episodes.append(current)
+                current = EpisodeText(number=number, title=title)
+            await_dialogue = False
+            continue
+
+        episode_number = current.number if seen_episode else None
+        if await_dialogue:
+            found = _parse_awaited_dialogue(s, episode_number)
+            if found is not None:
+                current.elements.extend(found)
+                await_dialogue = found[-1].kind == Kind.PARENTHETICAL
+                continue
+        await_dialogue = False
+        elements = _parse_line(s, episode_number)
+        current.elements.extend(elements)
+        # Only a speaker line with nothing after its colon waits for the next line.
+        await_dialogue = bool(elements) and elements[0].kind == Kind.CHARACTER and s[-1] in ":："
+
+    if not seen_episode:
+        current.title = _page_title(doc.title_page)
+    if seen_episode or current.elements or doc.title_page:
+        doc.episodes.append(current)
+    return doc
+
+
+def _page_title(title_page: list[tuple[str, str]]) -> str:
+    return next((value for key, value in title_page if key == "Title"), "")
+
+
+def _parse_awaited_dialogue(s: str, episode_number: int | None) -> list[Element] | None:
+    """A plain line right after an empty speaker line is what they say."""
+    elements = _parse_line(s, episode_number)
+    if len(elements) != 1 or elements[0].kind != Kind.ACTION or s[0] in "△▲【[":
+        return None
+    if re.fullmatch(r"[（(][^（）()]*[)）]", s):
+        return [Element(Kind.PARENTHETICAL, s[1:-1].strip())]
+    return _dialogue_parts(s)
+
+
+def _parse_line(s: str, episode_number: int | None) -> list[Element]:
+    m = _ACTION_RE.match(s)
+    if m:
+        return [Element(Kind.ACTION, m.group(1).strip())] if m.group(1).strip() else []
+    m = _BRACKET_RE.match(s)
+    if m:
+        inner, after = m.group(1), m.group(2).strip()
+        if after and (inner in _FLASHBACK_START or inner in _FLASHBACK_END):
+            # "【闪回】张明想起……" — the marker, then the line's own element(s).
+            kind = Kind.FLASHBACK_START if inner in _FLASHBACK_START else Kind.FLASHBACK_END
+            return [Element(kind), *_parse_line(after, episode_number)]
+        el = _bracket_cue(inner, after)
+        if el is not None:
+            return [el]
+        return [Element(Kind.ACTION, s)]  # an unknown 【…】 is kept as written
+    heading = _parse_heading(s, episode_number)
+    if heading is not None:
+        return [heading]
+    m = _CAST_RE.match(s)
+    if m:
+        names = split_cast(_SEPARATORS_RE.sub("、", m.group(1).strip()))
+        return [Element(Kind.CAST, "、".join(names))]
+    for regex, kind in _LABELLED:
+        m = regex.match(s)
+        if m:
+            return [Element(kind, m.group(1).strip())]
+    if _PLAIN_TRANSITION_RE.match(s):
+        return [Element(Kind.TRANSITION, s)]
+    speaker = _parse_speaker(s)
+    if speaker is not None:
+        return speaker
+    return [Element(Kind.ACTION, s)]
+
+
+def _bracket_cue(inner: str, after: str) -> Element | None:
+    """【闪回】, 【闪回结束】, 【字幕：…】, 【VO：…】, 【备注：…】, 【转场】; None if unknown."""
+    if after:
+        # 【字幕】林氏集团 — the text follows the bracket.
+        if inner in ("字幕",):
+            return Element(Kind.CAPTION, after)
+        if inner.upper() in ("VO", "V.O.", "画外音", "旁白"):
+            return Element(Kind.VOICE_OVER, after)
+        return None
+    if inner in _FLASHBACK_START:
+        return Element(Kind.FLASHBACK_START)
+    if inner in _FLASHBACK_END:
+        return Element(Kind.FLASHBACK_END)
+    for regex, kind in _LABELLED:
+        m = regex.match(inner)
+        if m:
+            return Element(kind, m.group(1).strip())
+    m = _TRANSITION_PREFIX_RE.match(inner)
+    if m:
+        return Element(Kind.TRANSITION, m.group(1).strip())
+    if inner.startswith(_TRANSITION_WORDS):
+        return Element(Kind.TRANSITION, inner)
+    return None
+
+
+def _parse_heading(s: str, episode_number: int | None) -> Element | None:
+    m = _SCENE_RE.match(s)
+    if m:
+        number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", m.group("num")))
+        number = re.sub(r"[-－—–_]", "-", number)
+        rest = m.group("rest")
+        dashed = "-" in number
+        if not dashed and not re.match(r"^[\s、，,.．:：]", rest):
+            return None  # "3个保镖…" is action, not scene 3
+        time_of_day, int_ext, location = _heading_slots(rest.lstrip(" \t\u3000、，,.．:："))
+        if not dashed and not (time_of_day or int_ext):
+            return None
+        if not dashed and episode_number is not None:
+            number = f"{episode_number}-{number}"
+        return Element(Kind.SCENE_HEADING, _heading_text(time_of_day, int_ext, location), scene_number=number)
+    m = _SCENE_NO_NUMBER_RE.match(s)
+    if m:
+        return Element(Kind.SCENE_HEADING, _heading_text(*_heading_slots(m.group(1))))
+    return None
+
+
+def _heading_slots(rest: str) -> tuple[str, str, str]:
+    """Pick the time and 内/外 out of a heading's words, in any order; the rest is the location."""
+    time_of_day, int_ext, location = "", "", []
+    for token in _SEPARATORS_RE.split(rest.strip()):
+        if not token:
+            continue
+        m = _SLOT_TOKEN_RE.match(token)
+        t = m and (m.group("t1") or m.group("t2"))
+        ie = m and (m.group("i1") or m.group("i2"))
+        # A token only fills slots that are all still empty; otherwise it is location.
+        if m and not (t and time_of_day) and not (ie and int_ext):
+            time_of_day = t or time_of_day
+            int_ext = _INT_EXT[ie] if ie else int_ext
+        else:
+            location.append(token)
+    return time_of_day, int_ext, " ".join(location)
+
+
+def _heading_text(time_of_day: str, int_ext: str, location: str) -> str:
+    return " ".join(part for part in (time_of_day, int_ext, location) if part)
+
+
+def _parse_speaker(s: str) -> list[Element] | None:
+    m = _SPEAKER_RE.match(s)
+    if not m or not _is_speaker_name(m.group("name")):
+        return None
+    elements = []
+    paren = (m.group("paren") or "").strip()
+    extension = _normalise_extension(paren) if paren else ""
+    if paren and extension not in _EXTENSIONS:
+        extension = ""  # 张父（冷笑）：… — a direction before the colon
+    elements.append(Element(Kind.CHARACTER, m.group("name"), extension=extension))
+    if paren and not extension:
+        elements.append(Element(Kind.PARENTHETICAL, paren))
+    elements.extend(_dialogue_parts(m.group("rest").strip()))
+    return elements
+
+
+def _dialogue_parts(rest: str) -> list[Element]:
+    """Leading （提示） become parentheticals; whatever follows is the dialogue."""
+    elements = []
+    while (m := _LEADING_PAREN_RE.match(rest)) is not None:
+        elements.append(Element(Kind.PARENTHETICAL, m.group(1).strip()))
+        rest = rest[m.end() :]
+    if rest.strip():
+        elements.append(Element(Kind.DIALOGUE, rest.strip()))
+    return elements
+
+
+def _is_speaker_name(name: str) -> bool:
+    if name in _NOT_SPEAKERS or not any(ch.isalpha() for ch in name):
+        return False
+    if not all(ch.isalnum() or ch in "·•・" for ch in name):
+        return False
+    if len(name) > (12 if "·" in name or "・" in name else 8):
+        return False
+    # "他说：…" / "张明低声问：…" are action lines that quote someone.
+    if len(name) >= 2 and name[0] in "他她它":
+        return False
+    return not (len(name) >= 3 and name[-1] in "说问喊道")
+
+
+def _normalise_extension(text: str) -> str:
+    compact = re.sub(r"[\s.]", "", text)
+    return compact.upper() if compact.isascii() else compact
+
+
+# ------------------------------------------------------------------------ headings
+
+
+def heading_parts(el: Element) -> HeadingParts:
+    """Split a (normalised or raw) heading's text into time, 内/外 and location."""
+    time_of_day, int_ext, location = _heading_slots(el.text)
+    return HeadingParts(number=el.scene_number, time_of_day=time_of_day, int_ext=int_ext, location=location)
+
+
+# --------------------------------------------------------------------- serialising
+
+
+def serialise(doc: ScriptDocument) -> str:
+    """Write the normalised Chinese layout (full-width colons and brackets)."""
+    out: list[str] = []
+    for key, value in doc.title_page:
+        if key in _TITLE_OUT and value:
+            out.append(f"{_TITLE_OUT[key]}：{value}")
+    for index, episode in enumerate(doc.episodes, start=1):
+        if out:
+            out.append("")
+        number = episode.number if episode.number is not None else index
+        out.append(f"第{number}集 {episode.title}".rstrip())
+        out.extend(_serialise_elements(episode.elements))
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _serialise_elements(elements: list[Element]) -> list[str]:
+    lines: list[str] = []
+    speaking = False  # appending parentheticals/dialogue to the current speaker line
+    for el in elements:
+        if speaking and el.kind == Kind.PARENTHETICAL:
+            lines[-1] += f"（{el.text}）"
+            continue
+        if speaking and el.kind == Kind.DIALOGUE:
+            lines[-1] += el.text.replace("\n", " ")
+            continue
+        speaking = el.kind == Kind.CHARACTER
+        if el.kind == Kind.SCENE_HEADING:
+            lines.append("")  # a blank line before each scene, for readability
+        line = _serialise_element(el)
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+def _serialise_element(el: Element) -> str | None:
+    k = el.kind
+    if k == Kind.SCENE_HEADING:
+        return f"{el.scene_number} {el.text}".strip() if el.scene_number else f"场景：{el.text}"
+    if k == Kind.CHARACTER:
+        return el.text + (f"（{el.extension}）" if el.extension else "") + "："
+    if k == Kind.CAST:
+        return f"人物：{el.text}"
+    if k == Kind.FLASHBACK_START:
+        return "【闪回】"
+    if k == Kind.FLASHBACK_END:
+        return "【闪回结束】"
+    if k == Kind.CAPTION:
+        return f"【字幕：{el.text}】"
+    if k == Kind.VOICE_OVER:
+        return f"【VO：{el.text}】"
+    if k in (Kind.NOTE, Kind.SECTION, Kind.SYNOPSIS):
+        return f"【备注：{el.text}】"
+    if k == Kind.TRANSITION:
+        return f"【{el.text}】" if el.text.startswith(_TRANSITION_WORDS) else f"【转场：{el.text}】"
+    if k == Kind.PAGE_BREAK:
+        return None
+    if k == Kind.PARENTHETICAL:
+        return f"（{el.text}）"
+    if k == Kind.DIALOGUE:
+        return el.text.replace("\n", " ")
+    # ACTION, CENTERED and anything new: one △ line per line of text.
+    return "\n".join(f"△{line.strip()}" for line in el.text.split("\n") if line.strip())
