@@ -4,6 +4,7 @@
 //   const ed = WritersRoomEditor.mount(el, {
 //     format: "zh" | "fountain", text, onChange(text, update), readOnly,
 //     placeholder, extraExtensions: [],   // e.g. yCollab(...) later
+//     history: true,                      // false when a Yjs UndoManager is used
 //   });
 //   ed.view, ed.getText(), ed.setText(t), ed.focus(), ed.destroy(),
 //   ed.setFormat(f), ed.setReadOnly(b), ed.setExtraExtensions([...])
@@ -14,7 +15,7 @@
 // mapped to window.WritersRoomEditor.cm (or rebuild this bundle with it).
 import * as cmState from "@codemirror/state";
 import * as cmView from "@codemirror/view";
-import { EditorState, Compartment, Prec, Annotation } from "@codemirror/state";
+import { EditorState, Compartment, Prec, Annotation, Transaction } from "@codemirror/state";
 import {
   EditorView, keymap, drawSelection, dropCursor, highlightSpecialChars,
   placeholder as placeholderExt, highlightActiveLine,
@@ -72,13 +73,13 @@ function mount(element, options = {}) {
       formatDecorations,
       cueUppercase,
       highlightSpecialChars(),
-      history(),
+      options.history === false ? [] : history(),
       drawSelection(),
       dropCursor(),
       highlightActiveLine(),
       EditorView.lineWrapping,
       Prec.high(keymap.of(scriptKeymap)),
-      keymap.of([...defaultKeymap, ...historyKeymap]),
+      keymap.of(options.history === false ? defaultKeymap : [...defaultKeymap, ...historyKeymap]),
       EditorView.updateListener.of((u) => {
         if (!onChange || !u.docChanged) return;
         if (u.transactions.every((tr) => tr.annotation(external))) return;
@@ -99,7 +100,7 @@ function mount(element, options = {}) {
       if (text === view.state.doc.toString()) return;
       view.dispatch({
         changes: { from: 0, to: view.state.doc.length, insert: text },
-        annotations: [external.of(true)],
+        annotations: [external.of(true), Transaction.addToHistory.of(false)],
       });
     },
     focus: () => view.focus(),

@@ -185,16 +185,15 @@ export const formatDecorations = ViewPlugin.fromClass(
   { decorations: (v) => v.decorations },
 );
 
-// Upper-case typed text on a fountain character-cue line.
+// Upper-case typed text on a line put into character-cue mode with Tab.
+// (Cues typed freely are upper-cased when Enter is pressed at their end.)
 export const cueUppercase = Prec.high(EditorView.inputHandler.of((view, from, to, text) => {
   const { state } = view;
   if (state.facet(formatFacet) !== "fountain" || !/\p{Ll}/u.test(text)) return false;
   const line = state.doc.lineAt(from);
   if (line.number !== state.doc.lineAt(to).number) return false;
-  const inCueMode = state.field(cueModeField, false) === line.from;
-  const type = lineType(state, line.number);
-  if (!inCueMode && !(type === "character" && line.text.trim()[0] !== "@")) return false;
-  // keep (cont'd)/(V.O.) extensions upper case too; that is the Fountain convention
+  if (state.field(cueModeField, false) !== line.from) return false;
+  // (cont'd)/(V.O.) extensions are upper case too; that is the Fountain convention
   const upper = text.toUpperCase();
   view.dispatch({
     changes: { from, to, insert: upper },

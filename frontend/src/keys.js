@@ -12,14 +12,16 @@
 //   clears it instead, so a second Enter on an empty "△" gives an empty line.
 //   Enter elsewhere in a line splits it as usual.
 //   Tab cycles the line's element: plain -> △ action -> 角色： dialogue ->
-//   【】 cue -> scene heading -> plain.  Shift-Tab cycles backwards.
+//   【】 cue -> scene heading -> plain.  Shift-Tab cycles backwards.  (人物 and
+//   other lines count as plain; the 第N集 line is left alone.)
 //
 // fountain
 //   Enter at the end of a character cue upper-cases it and opens its dialogue
 //   line; at the end of dialogue, action, scene heading or transition it
 //   leaves a blank line and starts a new paragraph (action); after a
 //   parenthetical it continues the dialogue.  Enter on an empty cue cancels it.
-//   Tab: on an empty line -> character cue (typed text is upper-cased);
+//   Tab: on an empty line -> character cue (typed text is upper-cased; a cue
+//   without Latin capitals, e.g. a Chinese name, gets the "@" force on Enter);
 //   again -> transition ("> "); again -> scene heading ("INT. "); again -> action.
 //   Tab on an action line turns it into a character cue (upper case);
 //   Tab in dialogue inserts a parenthetical "()" line with the cursor inside;
@@ -103,7 +105,8 @@ function zhCycle(dir) {
     if (!line) return !view.state.readOnly;
     const { state } = view;
     const type = lineType(state, line.number);
-    let idx = ZH_CYCLE.indexOf(type === "episode" ? "scene" : type);
+    if (type === "episode") return true;
+    let idx = ZH_CYCLE.indexOf(type);
     if (idx < 0) idx = 0;
     const target = ZH_CYCLE[(idx + dir + ZH_CYCLE.length) % ZH_CYCLE.length];
     const body = zhBody(line.text, type);
