@@ -37,4 +37,4 @@ format: venv
 # Needs gettext (msgfmt); the compiled .mo files are committed so `make run` doesn't.
 messages: venv
 	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=frontend
-	DEBUG=1 $(PY) manage.py compilemessages -l zh_Hans
+	DEBUG=1 $(PY) manage.py compilemessages -l zh_Hans --ignore=.venv

@@ -75,6 +75,15 @@ class Membership(models.Model):
     def may(self, role: str) -> bool:
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
+    # For templates, which can't call may(role).
+    @property
+    def may_write(self) -> bool:
+        return self.may(Role.WRITER)
+
+    @property
+    def is_showrunner(self) -> bool:
+        return self.role == Role.SHOWRUNNER
+
 
 class Character(models.Model):
     """人物小传. The look is the visual anchor that must stay the same across episodes."""

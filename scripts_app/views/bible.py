@@ -44,15 +44,15 @@ def location_edit(request, project, pk: int | None = None):
     )  # fmt: skip
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def character_delete(request, project, pk: int):
     get_object_or_404(Character, pk=pk, project=project).delete()
     return redirect("project_detail", slug=project.slug)
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def location_delete(request, project, pk: int):
     get_object_or_404(Location, pk=pk, project=project).delete()
     return redirect("project_detail", slug=project.slug)

@@ -90,8 +90,8 @@ def _after_beat_change(request, project, episode: Episode) -> HttpResponse:
     return redirect("episode_detail", slug=project.slug, number=episode.number)
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def beat_add(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
     form = BeatForm(request.POST)
@@ -100,8 +100,8 @@ def beat_add(request, project, number: int):
     return _after_beat_change(request, project, episode)
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def beat_update(request, project, pk: int):
     beat = get_object_or_404(Beat.objects.select_related("episode"), pk=pk, episode__project=project)
     action = request.POST.get("action", "")
@@ -116,8 +116,8 @@ def beat_update(request, project, pk: int):
     return _after_beat_change(request, project, beat.episode)
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def beats_reorder(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
     ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]

@@ -60,8 +60,8 @@ def members(request, project):
     return render(request, "scripts_app/members.html", context)
 
 
-@require_POST
 @project_view(Role.SHOWRUNNER)
+@require_POST
 def member_add(request, project):
     form = MemberForm(request.POST)
     if form.is_valid():
@@ -75,8 +75,8 @@ def member_add(request, project):
     return redirect("members", slug=project.slug)
 
 
-@require_POST
 @project_view(Role.SHOWRUNNER)
+@require_POST
 def member_role(request, project, membership_id: int):
     membership = get_object_or_404(Membership, pk=membership_id, project=project)
     form = RoleForm(request.POST)

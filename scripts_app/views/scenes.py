@@ -19,8 +19,8 @@ def _scene(project, pk: int) -> Scene:
     return get_object_or_404(Scene.objects.select_related("episode", "location"), pk=pk, episode__project=project)
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def scene_create(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
     scene = scene_services.create_scene(episode=episode, user=request.user)
@@ -45,8 +45,8 @@ def scene_edit(request, project, pk: int):
     return render(request, "scripts_app/scene_edit.html", context)
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def scene_save(request, project, pk: int):
     """Autosave. Answers JSON so the editor can show saved / conflict without leaving the page."""
     scene = _scene(project, pk)
@@ -90,8 +90,8 @@ def scene_version(request, project, pk: int, version_id: int):
     return render(request, "scripts_app/scene_version.html", context)
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def scene_restore(request, project, pk: int, version_id: int):
     scene = _scene(project, pk)
     version = get_object_or_404(SceneVersion, pk=version_id, scene=scene)
@@ -99,8 +99,8 @@ def scene_restore(request, project, pk: int, version_id: int):
     return redirect("scene_edit", slug=project.slug, pk=scene.pk)
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def scene_delete(request, project, pk: int):
     scene = _scene(project, pk)
     number = scene.episode.number
@@ -116,8 +116,8 @@ def _scenes_partial(request, project, episode: Episode) -> HttpResponse:
                   {"project": project, "episode": episode, "scenes": scenes, "may_write": True})  # fmt: skip
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def scene_move(request, project, pk: int):
     scene = _scene(project, pk)
     delta = -1 if request.POST.get("direction") == "up" else 1
@@ -125,8 +125,8 @@ def scene_move(request, project, pk: int):
     return _scenes_partial(request, project, scene.episode)
 
 
-@require_POST
 @project_view(Role.WRITER)
+@require_POST
 def scenes_reorder(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
     ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]

@@ -1,0 +1,106 @@
+"""In a real browser (Debian's chromium via Playwright): a writer creates a series,
+adds an episode, types a scene in the Chinese format, reloads and finds it formatted and saved."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from scripts_app.models import Project, Scene
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium (make test installs it)"),
+]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def writer():
+    return get_user_model().objects.create_user("wen", "wen@example.org", "a-long-password")
+
+
+def log_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(live_server, browser, writer) -> None:
+    base = live_server.url
+    page = browser.new_page(locale="en-US")
+    log_in(page, base, "wen", "a-long-password")
+
+    page.click("text=New series")
+    page.fill("#id_title", "契约新娘")
+    page.select_option("#id_script_format", "zh")
+    page.click("button[type=submit]")
+    page.click("text=New episode")
+    page.fill("#id_title", "订婚宴")
+    page.click("button[type=submit]")
+    page.click("#add-scene")
+
+    page.wait_for_selector(".cm-content")
+    page.click(".cm-content")
+    kb = page.keyboard
+    kb.type("1-1 日 内 张家客厅")
+    kb.press("Enter")  # the editor starts the 人物 line
+    kb.type("张明、张父")
+    kb.press("Enter")  # then an action line with △
+    kb.type("张明推门进来，手里攥着离婚协议。")
+    kb.press("Enter")
+    kb.press("Enter")  # a second Enter on an empty △ clears it for a speaker
+    kb.type("张父：（放下酒杯）你还知道回来？")
+    page.wait_for_selector("body[data-save-state=saved]", timeout=10_000)
+    assert page.locator("#save-state").inner_text() == "Saved"
+
+    page.reload()
+    page.wait_for_selector(".cm-line.cm-wr-heading")
+    assert page.locator(".cm-line.cm-wr-heading").first.inner_text() == "1-1 日 内 张家客厅"
+    assert page.locator(".cm-line.cm-wr-cast").first.inner_text() == "人物：张明、张父"
+    assert "张明推门进来" in page.locator(".cm-line.cm-wr-action").first.inner_text()
+    dialogue = page.locator(".cm-line.cm-wr-dialogue").first
+    assert dialogue.locator(".cm-wr-character").inner_text().startswith("张父")
+    assert "cm-wr-parenthetical" in dialogue.inner_html()
+
+    scene = Scene.objects.get(episode__project=Project.objects.get(title="契约新娘"))
+    assert scene.text == (
+        "1-1 日 内 张家客厅\n人物：张明、张父\n△张明推门进来，手里攥着离婚协议。\n张父：（放下酒杯）你还知道回来？"
+    )
+    assert (scene.number, scene.time_of_day, scene.int_ext, scene.location.name) == ("1-1", "日", "内", "张家客厅")
+
+    # The episode page shows the scene; the read view formats it.
+    page.goto(f"{base}/p/{scene.episode.project.slug}/e/1/read/")
+    assert page.locator(".el-heading").inner_text() == "1-1 日 内 张家客厅"
+    assert page.locator(".el-speech .el-character").inner_text() == "张父："
+
+
+def test_the_board_speaks_chinese_to_a_chinese_browser(live_server, browser, writer) -> None:
+    base = live_server.url
+    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    page = context.new_page()
+    log_in(page, base, "wen", "a-long-password")
+    assert page.locator("h1").inner_text() == "你的剧集"
+    page.select_option("#lang-select", "en")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Your series"
