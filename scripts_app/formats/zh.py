@@ -288,8 +288,8 @@ def _heading_text(time_of_day: str, int_ext: str, location: str) -> str:
 
 def _parse_speaker(s: str) -> list[Element] | None:
     m = _SPEAKER_RE.match(s)
-    if not m or not _is_speaker_name(m.group("name")):
-        return None
+    if not m or not _is_speaker_name(m.group("name")) or m.group("rest").startswith("//"):
+        return None  # the last test keeps "https://…" lines as action
     elements = []
     paren = (m.group("paren") or "").strip()
     extension = _normalise_extension(paren) if paren else ""
