@@ -50,10 +50,15 @@ _SEEN = {Kind.ACTION, Kind.PARENTHETICAL, Kind.CAPTION, Kind.CENTERED}
 def estimate_seconds(elements: list[Element], fmt: str) -> int:
     """Estimated screen time in whole seconds for ``fmt`` "fountain" or "zh"."""
     if fmt == "fountain":
-        return round(screenplay_lines(elements) / LINES_PER_PAGE * SECONDS_PER_PAGE)
+        return _round_half_up(screenplay_lines(elements) / LINES_PER_PAGE * SECONDS_PER_PAGE)
     if fmt == "zh":
-        return round(_zh_seconds(elements))
+        return _round_half_up(_zh_seconds(elements))
     raise ValueError(f"Unknown script format {fmt!r}")
+
+
+def _round_half_up(seconds: float) -> int:
+    # round() rounds halves to even (2.5 -> 2); a runtime reads better rounded up.
+    return math.floor(seconds + 0.5)
 
 
 def screenplay_lines(elements: list[Element]) -> int:
