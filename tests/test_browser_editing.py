@@ -42,7 +42,7 @@ def log_in(page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/")
 
 
@@ -54,10 +54,10 @@ def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(live_se
     page.click("text=New series")
     page.fill("#id_title", "契约新娘")
     page.select_option("#id_script_format", "zh")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.click("text=New episode")
     page.fill("#id_title", "订婚宴")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.click("#add-scene")
 
     page.wait_for_selector(".cm-content")
@@ -101,6 +101,6 @@ def test_the_board_speaks_chinese_to_a_chinese_browser(live_server, browser, wri
     page = context.new_page()
     log_in(page, base, "wen", "a-long-password")
     assert page.locator("h1").inner_text() == "你的剧集"
-    page.select_option("#lang-select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#lang-select", "en")
     assert page.locator("h1").inner_text() == "Your series"
