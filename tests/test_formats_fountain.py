@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
@@ -397,3 +398,58 @@ def test_an_inline_boneyard_is_cut_out_of_the_line() -> None:
 def test_a_heading_needs_a_blank_line_before_it() -> None:
     doc = fountain.parse("He says the word\nINT. is short for interior.\n")
     assert doc.episodes[0].elements == [Element(Kind.ACTION, "He says the word\nINT. is short for interior.")]
+
+
+def test_an_empty_episode_section_survives_a_round_trip() -> None:
+    doc = fountain.parse("#")
+    assert [(ep.number, ep.title, ep.elements) for ep in doc.episodes] == [(1, "", [])]
+    assert fountain.parse(fountain.serialise(doc)) == doc
+
+
+_FUZZ_LINES = [
+    "",
+    "",
+    "  ",
+    "INT. HOUSE - DAY",
+    ".ROOF",
+    "BOB",
+    "BOB (V.O.) (CONT'D)",
+    "@张明",
+    "(beat)",
+    "Hello there.",
+    "CUT TO:",
+    "> FADE",
+    "> MID <",
+    "===",
+    "# Episode 2: X",
+    "## Act",
+    "= syn",
+    "[[note]]",
+    "[[multi",
+    "line]]",
+    "!FORCED",
+    "action *x*",
+    "Title: T",
+    "\tTabbed",
+    "MARY ^",
+    "INT. A #3A#",
+    "x]] y",
+    "!",
+    "!!",
+    "Key: v",
+    "   indented",
+    "1984",
+    "# 5 Five",
+    "EST. X",
+    "I/E CAR",
+    "FADE TO BLACK.",
+    "<script>alert(1)</script>",
+]
+
+
+def test_whatever_it_parses_it_writes_back_the_same() -> None:
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "\n".join(rng.choice(_FUZZ_LINES) for _ in range(rng.randint(0, 14)))
+        doc = fountain.parse(text)
+        assert fountain.parse(fountain.serialise(doc)) == doc, text

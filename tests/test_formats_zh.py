@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
@@ -185,8 +186,10 @@ def test_heading_variants_are_normalised(line: str, number: str, text: str) -> N
     assert one_line(line, episode=5) == [Element(Kind.SCENE_HEADING, text, scene_number=number)]
 
 
-def test_a_bare_scene_number_before_any_episode_stays_bare() -> None:
-    assert one_line("3 张家客厅 夜内") == [Element(Kind.SCENE_HEADING, "夜 内 张家客厅", scene_number="3")]
+def test_a_bare_scene_number_takes_the_number_of_the_episode_it_ends_up_in() -> None:
+    assert one_line("3 张家客厅 夜内") == [Element(Kind.SCENE_HEADING, "夜 内 张家客厅", scene_number="1-3")]
+    doc = zh.parse("3 张家客厅 夜内\n第7集 开始\n4 天台 日外")
+    assert [el.scene_number for el in doc.episodes[0].elements] == ["7-3", "7-4"]
 
 
 @pytest.mark.parametrize("line", ["3个保镖冲进来。", "1. 他走了", "2 日后，张明出院。", "2024年，上海。"])
@@ -414,3 +417,61 @@ def test_very_long_lines_parse_quickly_and_intact() -> None:
         Element(Kind.DIALOGUE, long_action),
     ]
     assert zh.parse(zh.serialise(doc)) == doc
+
+
+def test_bracket_text_with_a_half_width_bracket_inside_round_trips() -> None:
+    doc = zh.parse("第1集\n【VO：他说[不]】\n【字幕：a】b】")
+    assert doc.episodes[0].elements[0] == Element(Kind.VOICE_OVER, "他说[不]")
+    assert zh.parse(zh.serialise(doc)) == doc
+
+
+def test_leading_punctuation_is_dropped_from_titles_and_locations() -> None:
+    doc = zh.parse("第1集 ：:开始\n1-1 日 内 ：客厅")
+    assert doc.episodes[0].title == "开始"
+    assert doc.episodes[0].elements == [Element(Kind.SCENE_HEADING, "日 内 客厅", scene_number="1-1")]
+
+
+_FUZZ_LINES = [
+    "",
+    "第1集 标题",
+    "第二集",
+    "1-1 日 内 客厅",
+    "3 卧室 夜内",
+    "场景：走廊",
+    "人物：张明、张父",
+    "△动作",
+    "动作：无主",
+    "张父：（冷笑）你好",
+    "张明（OS）：嗯",
+    "张明:",
+    "（沉默）",
+    "台词",
+    "【闪回】",
+    "【闪回结束】",
+    "【字幕：x】",
+    "【VO：y】",
+    "【转场】",
+    "切至：门口",
+    "【未知】",
+    "剧名：X",
+    "编剧：Y",
+    "他说：好",
+    "10-20 个人",
+    "【闪回】△动作",
+    "△",
+    "张明：（a）",
+    "https://x.com",
+    "第一集团",
+    "▲动作",
+    "[回忆]",
+    "注：备注",
+    "<b>x</b>",
+]
+
+
+def test_whatever_it_parses_it_writes_back_the_same() -> None:
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "\n".join(rng.choice(_FUZZ_LINES) for _ in range(rng.randint(0, 14)))
+        doc = zh.parse(text)
+        assert zh.parse(zh.serialise(doc)) == doc, text

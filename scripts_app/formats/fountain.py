@@ -19,7 +19,10 @@ Decisions worth knowing:
   paragraphs are not kept. Dialogue keeps its line breaks; a line of exactly two
   spaces inside dialogue is an intentional empty dialogue line, per the spec.
 - Standalone notes become NOTE elements; inline notes and emphasis stay as raw text.
-- Boneyard (/* ... */) is removed before anything else is read.
+- Boneyard (/* ... */) is removed before anything else is read. Fountain has no
+  escape for "/*", so text that itself contains "/*" cannot round-trip.
+- Chinese-only elements have no Fountain form and are written as action lines:
+  "CAST: …", "FLASHBACK:", "END FLASHBACK.", "SUPER: …" (caption), "V.O.: …".
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import re
 
 from .elements import Element, EpisodeText, HeadingParts, Kind, ScriptDocument
+from .zh import parse_number
 
 # "INT. ", "EXT ", "INT./EXT. ", "INT/EXT ", "I/E ", "EST. " (case-insensitive, per the spec).
 _HEADING_RE = re.compile(r"^(INT\.?/EXT|INT|EXT|EST|I/E)[.\s]", re.IGNORECASE)
@@ -141,8 +145,6 @@ def _episode_number_and_title(text: str) -> tuple[int | None, str]:
     for regex in _EPISODE_NUMBER_RES:
         m = regex.match(text)
         if m:
-            from .zh import parse_number  # local: zh imports nothing from here
-
             number = parse_number(m.group(1))
             if number is not None:
                 return number, m.group(2).strip()
@@ -393,9 +395,14 @@ def serialise(doc: ScriptDocument) -> str:
     if doc.title_page:
         chunks.append(_serialise_title_page(doc.title_page))
     page_title = _title_from_title_page(doc.title_page)
-    # One episode numbered 1 that carries the title page's title needs no "#" line.
+    # One episode numbered 1 that carries the title page's title needs no "#" line
+    # (unless it is empty: then the "#" line is all that says there is an episode).
+    only = doc.episodes[0] if len(doc.episodes) == 1 else None
     implicit = (
-        len(doc.episodes) == 1 and doc.episodes[0].number in (1, None) and doc.episodes[0].title == page_title
+        only is not None
+        and only.number in (1, None)
+        and only.title == page_title
+        and bool(only.elements or doc.title_page)
     )
     for episode in doc.episodes:
         if not implicit:
@@ -451,8 +458,7 @@ def _serialise_element(el: Element) -> str:
     if k == Kind.CHARACTER:
         return _serialise_cue(el)
     if k == Kind.TRANSITION:
-        plain_ok = _classify_line(el.text, prev_blank=True, next_blank=True, in_action=False) == el
-        return el.text if plain_ok else "> " + el.text
+        return el.text if _reads_back_as(el.text, el, next_blank=True) else "> " + el.text
     if k == Kind.CENTERED:
         return f"> {el.text} <"
     if k == Kind.PAGE_BREAK:
@@ -485,15 +491,14 @@ def _serialise_cue(el: Element) -> str:
     dual = " ^" if el.dual else ""
     plain = f"{name}{ext}{dual}"
     # Force with "@" unless the plain line reads back as exactly this cue.
-    if _parse_cue(plain) == el and not _classify_as_other(plain):
-        return plain
-    return f"@{plain}"
+    return plain if _reads_back_as(plain, el, next_blank=False) else f"@{plain}"
 
 
-def _classify_as_other(line: str) -> bool:
-    """True if a cue-shaped line would be read as a heading or transition first."""
-    s = line.strip()
-    return bool(_HEADING_RE.match(s)) or s[:1] in "!#=>.[" or s.startswith("@")
+def _reads_back_as(line: str, el: Element, next_blank: bool) -> bool:
+    """Would ``line``, written after a blank line, parse back as exactly ``el``?"""
+    if line.strip().startswith("[["):
+        return False  # the parser takes it for a note before classifying it
+    return _classify_line(line, prev_blank=True, next_blank=next_blank, in_action=False) == el
 
 
 def _serialise_action(text: str) -> str:

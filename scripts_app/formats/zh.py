@@ -11,10 +11,10 @@ Decisions worth knowing:
   action. Lines before the first 第N集 belong to the first episode. A file with no
   第N集 is one episode, number 1, titled from a leading "剧名：" line if any.
 - Scene headings are normalised to scene_number "1-1" and text "日 内 张家客厅"
-  (time, 内/外/内外, location; missing parts left out). A bare scene number "3" inside
-  episode N becomes "N-3" so scene numbers stay unique across a series; before any
-  episode it stays "3". A bare number counts as a heading only when followed by a
-  separator and a time or 内/外 word; "1-1" style numbers always count.
+  (time, 内/外/内外, location; missing parts left out). A bare scene number "3" in
+  episode N becomes "N-3" so scene numbers stay unique across a series (N is 1 in a
+  file without 第N集 lines). A bare number counts as a heading only when followed by
+  a separator and a time or 内/外 word; "1-1" style numbers always count.
 - A speaker is 1-8 characters (12 with a "·" in a foreign name) of letters/digits,
   and not a label like 时间/地点, a pronoun phrase (他说…) or "…说/问/喊/道" (3+ chars).
   A bracket before the colon is an extension when it is OS/VO/画外音/内心/心声…
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from .elements import Element, EpisodeText, HeadingParts, Kind, ScriptDocument, split_cast
 
@@ -41,11 +42,10 @@ _EPISODE_RE = re.compile(
     r"^第\s*([0-9０-９零〇一二两三四五六七八九十百千]+)\s*集(?:$|\s*[:：\-—–、.．]\s*|\s+|(?=[《【(（\[]))(.*)$"
 )
 # Optional 场/场景/第 prefix, then "1-1" or "1", optional 场 suffix, then the rest.
-_SCENE_RE = re.compile(
-    r"^(?:场景?|第)?\s*(?P<num>[0-9０-９]+(?:\s*[-－—–_]\s*[0-9０-９]+)?)(?:\s*场)?(?P<rest>.*)$"
-)
+_SCENE_RE = re.compile(r"^(?:场景?|第)?\s*(?P<num>[0-9０-９]+(?:\s*[-－—–_]\s*[0-9０-９]+)?)场?(?P<rest>.*)$")
 _SCENE_NO_NUMBER_RE = re.compile(r"^场景\s*[:：]\s*(.+)$")
 _SEPARATORS_RE = re.compile(r"[\s、，,/／|｜]+")
+_LEADING_PUNCT = " \t\u3000、，,.．:：-—–"
 
 _TIMES = sorted(
     (
@@ -76,7 +76,7 @@ _TITLE_OUT = {"Title": "剧名", "Author": "编剧"}
 _TITLE_RE = re.compile(r"^(剧名|片名|标题|编剧|作者)\s*[:：]\s*(.*)$")
 _CAST_RE = re.compile(r"^(?:人物|出场人物|登场人物|出场)\s*[:：]\s*(.*)$")
 _ACTION_RE = re.compile(r"^[△▲]\s*(.*)$")
-_BRACKET_RE = re.compile(r"^[【\[]\s*(.*?)\s*[】\]]\s*(.*)$")
+_BRACKET_RE = re.compile(r"^(?:【\s*(.*?)\s*】|\[\s*(.*?)\s*\])\s*(.*)$")  # 【…】 or […], then any text
 _CAPTION_RE = re.compile(r"^字幕\s*[:：]\s*(.*)$")
 _VOICE_OVER_RE = re.compile(r"^(?:VO|V\.O\.|画外音|旁白)\s*[:：]\s*(.*)$", re.IGNORECASE)
 _NOTE_RE = re.compile(r"^(?:备注|注)\s*[:：]\s*(.*)$")
@@ -140,7 +140,7 @@ def parse(text: str) -> ScriptDocument:
         m = _EPISODE_RE.match(s)
         if m:
             number = parse_number(m.group(1))
-            title = m.group(2).strip()
+            title = m.group(2).strip().lstrip(_LEADING_PUNCT).strip()
             if not seen_episode:
                 seen_episode = True
                 current.number, current.title = number, title
@@ -150,33 +150,46 @@ def parse(text: str) -> ScriptDocument:
             await_dialogue = False
             continue
 
-        episode_number = current.number if seen_episode else None
         if await_dialogue:
-            found = _parse_awaited_dialogue(s, episode_number)
+            found = _parse_awaited_dialogue(s)
             if found is not None:
                 current.elements.extend(found)
                 await_dialogue = found[-1].kind == Kind.PARENTHETICAL
                 continue
         await_dialogue = False
-        elements = _parse_line(s, episode_number)
+        elements = _parse_line(s)
         current.elements.extend(elements)
-        # Only a speaker line with nothing after its colon waits for the next line.
-        await_dialogue = bool(elements) and elements[0].kind == Kind.CHARACTER and s[-1] in ":："
+        # Only a speaker line with nothing said, ending on its colon, waits for the next line.
+        await_dialogue = (
+            bool(elements)
+            and elements[0].kind == Kind.CHARACTER
+            and s[-1] in ":："
+            and all(el.kind != Kind.DIALOGUE for el in elements)
+        )
 
     if not seen_episode:
         current.title = _page_title(doc.title_page)
     if seen_episode or current.elements or doc.title_page:
         doc.episodes.append(current)
+    for episode in doc.episodes:
+        episode.elements = [_with_episode_prefix(el, episode.number) for el in episode.elements]
     return doc
+
+
+def _with_episode_prefix(el: Element, episode_number: int | None) -> Element:
+    """Scene "3" in episode 5 becomes "5-3", once we know which episode it ended up in."""
+    if el.kind != Kind.SCENE_HEADING or not el.scene_number.isdigit() or episode_number is None:
+        return el
+    return replace(el, scene_number=f"{episode_number}-{el.scene_number}")
 
 
 def _page_title(title_page: list[tuple[str, str]]) -> str:
     return next((value for key, value in title_page if key == "Title"), "")
 
 
-def _parse_awaited_dialogue(s: str, episode_number: int | None) -> list[Element] | None:
+def _parse_awaited_dialogue(s: str) -> list[Element] | None:
     """A plain line right after an empty speaker line is what they say."""
-    elements = _parse_line(s, episode_number)
+    elements = _parse_line(s)
     if len(elements) != 1 or elements[0].kind != Kind.ACTION or s[0] in "△▲【[":
         return None
     if re.fullmatch(r"[（(][^（）()]*[)）]", s):
@@ -184,22 +197,22 @@ def _parse_awaited_dialogue(s: str, episode_number: int | None) -> list[Element]
     return _dialogue_parts(s)
 
 
-def _parse_line(s: str, episode_number: int | None) -> list[Element]:
+def _parse_line(s: str) -> list[Element]:
     m = _ACTION_RE.match(s)
     if m:
         return [Element(Kind.ACTION, m.group(1).strip())] if m.group(1).strip() else []
     m = _BRACKET_RE.match(s)
     if m:
-        inner, after = m.group(1), m.group(2).strip()
+        inner, after = m.group(1) if m.group(1) is not None else m.group(2), m.group(3).strip()
         if after and (inner in _FLASHBACK_START or inner in _FLASHBACK_END):
             # "【闪回】张明想起……" — the marker, then the line's own element(s).
             kind = Kind.FLASHBACK_START if inner in _FLASHBACK_START else Kind.FLASHBACK_END
-            return [Element(kind), *_parse_line(after, episode_number)]
+            return [Element(kind), *_parse_line(after)]
         el = _bracket_cue(inner, after)
         if el is not None:
             return [el]
         return [Element(Kind.ACTION, s)]  # an unknown 【…】 is kept as written
-    heading = _parse_heading(s, episode_number)
+    heading = _parse_heading(s)
     if heading is not None:
         return [heading]
     m = _CAST_RE.match(s)
@@ -243,7 +256,7 @@ def _bracket_cue(inner: str, after: str) -> Element | None:
     return None
 
 
-def _parse_heading(s: str, episode_number: int | None) -> Element | None:
+def _parse_heading(s: str) -> Element | None:
     m = _SCENE_RE.match(s)
     if m:
         number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", m.group("num")))
@@ -252,11 +265,9 @@ def _parse_heading(s: str, episode_number: int | None) -> Element | None:
         dashed = "-" in number
         if not dashed and not re.match(r"^[\s、，,.．:：]", rest):
             return None  # "3个保镖…" is action, not scene 3
-        time_of_day, int_ext, location = _heading_slots(rest.lstrip(" \t\u3000、，,.．:："))
+        time_of_day, int_ext, location = _heading_slots(rest)
         if not dashed and not (time_of_day or int_ext):
             return None
-        if not dashed and episode_number is not None:
-            number = f"{episode_number}-{number}"
         return Element(Kind.SCENE_HEADING, _heading_text(time_of_day, int_ext, location), scene_number=number)
     m = _SCENE_NO_NUMBER_RE.match(s)
     if m:
@@ -279,7 +290,8 @@ def _heading_slots(rest: str) -> tuple[str, str, str]:
             int_ext = _INT_EXT[ie] if ie else int_ext
         else:
             location.append(token)
-    return time_of_day, int_ext, " ".join(location)
+    # Leading punctuation would be eaten as a separator when the heading is read again.
+    return time_of_day, int_ext, " ".join(location).lstrip(_LEADING_PUNCT)
 
 
 def _heading_text(time_of_day: str, int_ext: str, location: str) -> str:
@@ -389,12 +401,16 @@ def _serialise_element(el: Element) -> str | None:
         return "【闪回】"
     if k == Kind.FLASHBACK_END:
         return "【闪回结束】"
-    if k == Kind.CAPTION:
-        return f"【字幕：{el.text}】"
-    if k == Kind.VOICE_OVER:
-        return f"【VO：{el.text}】"
-    if k in (Kind.NOTE, Kind.SECTION, Kind.SYNOPSIS):
-        return f"【备注：{el.text}】"
+    labelled = {
+        Kind.CAPTION: "字幕",
+        Kind.VOICE_OVER: "VO",
+        Kind.NOTE: "备注",
+        Kind.SECTION: "备注",
+        Kind.SYNOPSIS: "备注",
+    }
+    if k in labelled:
+        # A "】" inside the text would close the bracket early; the bare label form reads the same.
+        return f"{labelled[k]}：{el.text}" if "】" in el.text else f"【{labelled[k]}：{el.text}】"
     if k == Kind.TRANSITION:
         return f"【{el.text}】" if el.text.startswith(_TRANSITION_WORDS) else f"【转场：{el.text}】"
     if k == Kind.PAGE_BREAK:
