@@ -19,8 +19,8 @@ NO_LINE_END = frozenset("（「『【《〈〔［｛“‘([{<")
 
 # Whitespace and control characters are normalised before wrapping so nothing a writer
 # pastes (tabs, U+2028, form feeds) can add a line break the paginator did not count.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b\ufeff]")
-_WS_RE = re.compile(r"[\t\n\r\x0b\x0c]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
+_WS_RE = re.compile(r"[\t\n\r\x0b\x0c\u2028\u2029]")
 
 
 def clean(text: str) -> str:
