@@ -47,10 +47,6 @@ def columns(text: str, ambiguous_wide: bool = False) -> int:
     return sum(_char_cols(ch, ambiguous_wide) for ch in text)
 
 
-def _is_wide(ch: str, ambiguous_wide: bool) -> bool:
-    return not ch.isascii() and _char_cols(ch, ambiguous_wide) == 2
-
-
 def _units(text: str, ambiguous_wide: bool) -> list[tuple[str, int, bool]]:
     """Split text into unbreakable units: (text, columns, preceded_by_space).
 
@@ -62,27 +58,23 @@ def _units(text: str, ambiguous_wide: bool) -> list[tuple[str, int, bool]]:
     width = 0
     space_before = False
     prev = ""
+    prev_wide = False
     for ch in text:
         if ch == " ":
             if buf:
                 units.append(("".join(buf), width, space_before))
                 buf, width = [], 0
             space_before = bool(units) or space_before
-            prev = " "
+            prev, prev_wide = " ", False
             continue
-        cw = _char_cols(ch, ambiguous_wide)
-        if buf:
-            breakable = (
-                (_is_wide(ch, ambiguous_wide) or _is_wide(prev, ambiguous_wide))
-                and ch not in NO_LINE_START
-                and prev not in NO_LINE_END
-            )
-            if breakable:
-                units.append(("".join(buf), width, space_before))
-                buf, width, space_before = [], 0, False
+        cw = 1 if ch.isascii() else _char_cols(ch, ambiguous_wide)
+        wide = cw == 2
+        if buf and (wide or prev_wide) and ch not in NO_LINE_START and prev not in NO_LINE_END:
+            units.append(("".join(buf), width, space_before))
+            buf, width, space_before = [], 0, False
         buf.append(ch)
         width += cw
-        prev = ch
+        prev, prev_wide = ch, wide
     if buf:
         units.append(("".join(buf), width, space_before))
     return units
