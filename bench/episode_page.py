@@ -29,7 +29,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 RUNS = 15
-SCENE = "{n} 日 内 张家客厅\n人物：张明、张父\n△张明推门进来，手里攥着离婚协议。\n张父：（放下酒杯）你还知道回来？\n张明（OS）：这一次，我不会再忍。\n"
+SCENE = (
+    "{n} 日 内 张家客厅\n人物：张明、张父\n△张明推门进来，手里攥着离婚协议。\n"
+    "张父：（放下酒杯）你还知道回来？\n张明（OS）：这一次，我不会再忍。\n"
+)
 
 
 def build(user, scenes: int):

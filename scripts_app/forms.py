@@ -23,7 +23,9 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = PROJECT_FIELDS
-        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in ("logline", "synopsis", "style_guide", "glossary")}
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 3}) for f in ("logline", "synopsis", "style_guide", "glossary")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,7 +127,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Script file"))
     format = forms.ChoiceField(
         label=_("Format"),
-        choices=[("auto", _("Detect")), ("fountain", "Fountain"), ("zh", _("Chinese micro-drama")), ("docx", "DOCX")],
+        choices=[
+            ("auto", _("Detect")),
+            ("fountain", "Fountain"),
+            ("zh", _("Chinese micro-drama")),
+            ("docx", "DOCX"),
+        ],
         initial="auto",
     )
 

@@ -72,6 +72,9 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user")]
         ordering = ["role", "user__username"]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role}"
+
     def may(self, role: str) -> bool:
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
@@ -163,7 +166,9 @@ class Scene(models.Model):
     number = models.CharField(_("scene number"), max_length=20, blank=True)
     time_of_day = models.CharField(_("time of day"), max_length=30, blank=True)
     int_ext = models.CharField(_("interior/exterior"), max_length=10, blank=True)
-    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes"
+    )
     heading = models.CharField(_("heading"), max_length=300, blank=True)
     text = models.TextField(_("script"), blank=True)
     runtime_seconds = models.PositiveIntegerField(default=0)
@@ -198,6 +203,9 @@ class SceneVersion(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.scene} @ {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class Beat(models.Model):
     class Status(models.TextChoices):
@@ -223,3 +231,6 @@ class Beat(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -43,13 +43,21 @@ def episode_page(*, project: Project, number: int) -> Episode:
 
 def neighbours(*, episode: Episode) -> tuple[int | None, int | None]:
     numbers = Episode.objects.filter(project_id=episode.project_id)
-    prev = numbers.filter(number__lt=episode.number).order_by("-number").values_list("number", flat=True).first()
-    nxt = numbers.filter(number__gt=episode.number).order_by("number").values_list("number", flat=True).first()
+    prev = (
+        numbers.filter(number__lt=episode.number).order_by("-number").values_list("number", flat=True).first()
+    )
+    nxt = (
+        numbers.filter(number__gt=episode.number).order_by("number").values_list("number", flat=True).first()
+    )
     return prev, nxt
 
 
-def episodes_with_scenes(*, project: Project, episode_range: tuple[int, int] | None = None) -> QuerySet[Episode]:
-    qs = project.episodes.order_by("number").prefetch_related(Prefetch("scenes", queryset=Scene.objects.all()))
+def episodes_with_scenes(
+    *, project: Project, episode_range: tuple[int, int] | None = None
+) -> QuerySet[Episode]:
+    qs = project.episodes.order_by("number").prefetch_related(
+        Prefetch("scenes", queryset=Scene.objects.all())
+    )
     if episode_range:
         qs = qs.filter(number__gte=episode_range[0], number__lte=episode_range[1])
     return qs

@@ -30,7 +30,9 @@ urlpatterns = [
     path("p/<slug:slug>/scenes/<int:pk>/move/", scenes.scene_move, name="scene_move"),
     path("p/<slug:slug>/scenes/<int:pk>/delete/", scenes.scene_delete, name="scene_delete"),
     path("p/<slug:slug>/scenes/<int:pk>/history/", scenes.scene_history, name="scene_history"),
-    path("p/<slug:slug>/scenes/<int:pk>/history/<int:version_id>/", scenes.scene_version, name="scene_version"),
+    path(
+        "p/<slug:slug>/scenes/<int:pk>/history/<int:version_id>/", scenes.scene_version, name="scene_version"
+    ),
     path(
         "p/<slug:slug>/scenes/<int:pk>/history/<int:version_id>/restore/",
         scenes.scene_restore,

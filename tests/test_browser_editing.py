@@ -46,7 +46,9 @@ def log_in(page, base: str, username: str, password: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(live_server, browser, writer) -> None:
+def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(
+    live_server, browser, writer
+) -> None:
     base = live_server.url
     page = browser.new_page(locale="en-US")
     log_in(page, base, "wen", "a-long-password")
@@ -84,10 +86,18 @@ def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(live_se
     assert "cm-wr-parenthetical" in dialogue.inner_html()
 
     scene = Scene.objects.get(episode__project=Project.objects.get(title="契约新娘"))
-    assert scene.text == (
-        "1-1 日 内 张家客厅\n人物：张明、张父\n△张明推门进来，手里攥着离婚协议。\n张父：（放下酒杯）你还知道回来？"
+    assert scene.text.splitlines() == [
+        "1-1 日 内 张家客厅",
+        "人物：张明、张父",
+        "△张明推门进来，手里攥着离婚协议。",
+        "张父：（放下酒杯）你还知道回来？",
+    ]
+    assert (scene.number, scene.time_of_day, scene.int_ext, scene.location.name) == (
+        "1-1",
+        "日",
+        "内",
+        "张家客厅",
     )
-    assert (scene.number, scene.time_of_day, scene.int_ext, scene.location.name) == ("1-1", "日", "内", "张家客厅")
 
     # The episode page shows the scene; the read view formats it.
     page.goto(f"{base}/p/{scene.episode.project.slug}/e/1/read/")

@@ -81,7 +81,9 @@ class PermissionTestCase(BaseTestCase):
         before = self.scene.text
         for name, args in self.write_views:
             url = reverse(name, args=args)
-            self.assertEqual(self.client.post(url, {"text": "hacked", "role": "showrunner"}).status_code, 403, url)
+            self.assertEqual(
+                self.client.post(url, {"text": "hacked", "role": "showrunner"}).status_code, 403, url
+            )
         self.scene.refresh_from_db()
         self.assertEqual(self.scene.text, before)
         self.assertTrue(Character.objects.filter(pk=self.character.pk).exists())

@@ -37,10 +37,14 @@ class ProjectPagesTestCase(BaseTestCase):
         slug = self.project.slug
         self.client.post(reverse("member_add", args=[slug]), {"who": "MALLORY@example.org", "role": "viewer"})
         self.assertEqual(Membership.objects.get(project=self.project, user=self.mallory).role, "viewer")
-        response = self.client.post(reverse("member_add", args=[slug]), {"who": "nobody", "role": "viewer"}, follow=True)
+        response = self.client.post(
+            reverse("member_add", args=[slug]), {"who": "nobody", "role": "viewer"}, follow=True
+        )
         self.assertContains(response, "No user with the username or email")
         mine = Membership.objects.get(project=self.project, user=self.alice)
-        response = self.client.post(reverse("member_role", args=[slug, mine.pk]), {"role": "viewer"}, follow=True)
+        response = self.client.post(
+            reverse("member_role", args=[slug, mine.pk]), {"role": "viewer"}, follow=True
+        )
         self.assertContains(response, "at least one showrunner")
         mine.refresh_from_db()
         self.assertEqual(mine.role, "showrunner")
@@ -64,17 +68,23 @@ class ProjectPagesTestCase(BaseTestCase):
             reverse("episode_detail", args=[self.project.slug, 1]), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"
         )
         self.assertContains(response, "添加场次")
-        response = self.client.get(reverse("episode_detail", args=[self.project.slug, 1]), HTTP_ACCEPT_LANGUAGE="en")
+        response = self.client.get(
+            reverse("episode_detail", args=[self.project.slug, 1]), HTTP_ACCEPT_LANGUAGE="en"
+        )
         self.assertContains(response, "Add scene")
 
     def test_it_switches_language_on_request(self) -> None:
         self.login(self.bob)
         self.client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
-        response = self.client.get(reverse("project_detail", args=[self.project.slug]), HTTP_ACCEPT_LANGUAGE="en")
+        response = self.client.get(
+            reverse("project_detail", args=[self.project.slug]), HTTP_ACCEPT_LANGUAGE="en"
+        )
         self.assertContains(response, "分集看板")
 
     def test_it_renumbers_nothing_when_an_episode_number_is_taken(self) -> None:
         self.login(self.bob)
-        response = self.client.post(reverse("episode_create", args=[self.project.slug]), {"number": 1, "status": "outline"})
+        response = self.client.post(
+            reverse("episode_create", args=[self.project.slug]), {"number": 1, "status": "outline"}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.project.episodes.count(), 1)

@@ -20,7 +20,9 @@ class SceneEditingTestCase(BaseTestCase):
 
     def test_it_derives_heading_fields_from_the_text(self) -> None:
         self.login(self.bob)
-        response = self.save("1-2 夜 外 天台\n人物：林晚\n△风很大。\n林晚：（低声）到此为止。\n", self.scene.revision)
+        response = self.save(
+            "1-2 夜 外 天台\n人物：林晚\n△风很大。\n林晚：（低声）到此为止。\n", self.scene.revision
+        )
         self.assertEqual(response.status_code, 200)
         self.scene.refresh_from_db()
         self.assertEqual(self.scene.number, "1-2")
@@ -56,9 +58,13 @@ class SceneEditingTestCase(BaseTestCase):
 
         self.login(self.bob)
         first = versions[0]
-        response = self.client.get(reverse("scene_version", args=[self.project.slug, self.scene.pk, first.pk]))
+        response = self.client.get(
+            reverse("scene_version", args=[self.project.slug, self.scene.pk, first.pk])
+        )
         self.assertContains(response, "改三")  # shown as a line added since
-        response = self.client.post(reverse("scene_restore", args=[self.project.slug, self.scene.pk, first.pk]))
+        response = self.client.post(
+            reverse("scene_restore", args=[self.project.slug, self.scene.pk, first.pk])
+        )
         self.assertEqual(response.status_code, 302)
         self.scene.refresh_from_db()
         self.assertEqual(self.scene.text, original)
@@ -93,7 +99,9 @@ class SceneEditingTestCase(BaseTestCase):
         self.client.post(url, {"order": [second.pk, self.scene.pk]}, HTTP_HX_REQUEST="true")
         self.assertEqual(list(self.episode.scenes.values_list("pk", flat=True)), [second.pk, self.scene.pk])
         response = self.client.post(
-            reverse("scene_move", args=[self.project.slug, second.pk]), {"direction": "down"}, HTTP_HX_REQUEST="true"
+            reverse("scene_move", args=[self.project.slug, second.pk]),
+            {"direction": "down"},
+            HTTP_HX_REQUEST="true",
         )
         self.assertContains(response, 'id="scene-list"')
         self.assertEqual(list(self.episode.scenes.values_list("pk", flat=True)), [self.scene.pk, second.pk])

@@ -10,7 +10,7 @@ import codecs
 import re
 
 from . import fountain, zh
-from .elements import ScriptDocument
+from .elements import Element, ScriptDocument
 
 FORMATS = ("fountain", "zh")
 
@@ -147,3 +147,14 @@ def serialise(doc: ScriptDocument, fmt: str) -> str:
     if fmt == "zh":
         return zh.serialise(doc)
     raise ScriptFormatError(f"Unknown script format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+
+
+def serialise_elements(elements: list[Element], fmt: str) -> str:
+    """Write a bare element list (one scene, say) with no title page or episode line."""
+    if fmt == "fountain":
+        body = fountain.serialise_elements(elements)
+    elif fmt == "zh":
+        body = zh.serialise_elements(elements)
+    else:
+        raise ScriptFormatError(f"Unknown script format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+    return body + "\n" if body else ""

@@ -11,9 +11,13 @@ from enum import StrEnum
 
 
 class Kind(StrEnum):
-    SCENE_HEADING = "scene_heading"  # text: "INT. HOUSE - NIGHT" / "日 内 张家客厅"; scene_number: "12A" / "1-1"
+    SCENE_HEADING = (
+        "scene_heading"  # text: "INT. HOUSE - NIGHT" / "日 内 张家客厅"; scene_number: "12A" / "1-1"
+    )
     ACTION = "action"  # Fountain action, Chinese "△" line (text without the △)
-    CHARACTER = "character"  # text: the name; extension: "V.O.", "O.S.", "CONT'D", "OS", "VO"; dual: right column
+    CHARACTER = (
+        "character"  # text: the name; extension: "V.O.", "O.S.", "CONT'D", "OS", "VO"; dual: right column
+    )
     PARENTHETICAL = "parenthetical"  # text without the brackets
     DIALOGUE = "dialogue"
     TRANSITION = "transition"  # "CUT TO:"

@@ -431,6 +431,11 @@ def _episode_line(episode: EpisodeText) -> str:
     return f"# Episode {episode.number}: {episode.title}" if episode.title else f"# Episode {episode.number}"
 
 
+def serialise_elements(elements: list[Element]) -> str:
+    """A bare element list as Fountain blocks, without title page or episode line."""
+    return _serialise_elements(elements)
+
+
 def _serialise_elements(elements: list[Element]) -> str:
     """Blank line between blocks; a cue and its parentheticals/dialogue stay together."""
     blocks: list[list[str]] = []

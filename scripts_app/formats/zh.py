@@ -370,6 +370,11 @@ def serialise(doc: ScriptDocument) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
+def serialise_elements(elements: list[Element]) -> str:
+    """The lines of a bare element list, without an episode line."""
+    return "\n".join(_serialise_elements(elements))
+
+
 def _serialise_elements(elements: list[Element]) -> list[str]:
     lines: list[str] = []
     speaking = False  # appending parentheticals/dialogue to the current speaker line

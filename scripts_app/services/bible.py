@@ -35,5 +35,7 @@ def ensure_characters(*, project: Project, names: list[str]) -> int:
 def ensure_location(*, project: Project, name: str, int_ext: str = "") -> Location | None:
     if not name:
         return None
-    location, _ = Location.objects.get_or_create(project=project, name=name[:200], defaults={"int_ext": int_ext})
+    location, _ = Location.objects.get_or_create(
+        project=project, name=name[:200], defaults={"int_ext": int_ext}
+    )
     return location

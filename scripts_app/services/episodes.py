@@ -18,7 +18,9 @@ def next_episode_number(*, project: Project) -> int:
 
 
 @transaction.atomic
-def create_episode(*, project: Project, number: int | None = None, is_paywall: bool = False, **fields) -> Episode:
+def create_episode(
+    *, project: Project, number: int | None = None, is_paywall: bool = False, **fields
+) -> Episode:
     number = number or next_episode_number(project=project)
     if project.episodes.filter(number=number).exists():
         raise EpisodeExists(number)
@@ -40,7 +42,9 @@ def update_episode(*, episode: Episode, is_paywall: bool | None = None, **fields
 
 def add_beat(*, episode: Episode, user, text: str, scene: Scene | None = None, **fields) -> Beat:
     position = (episode.beats.aggregate(m=Max("position"))["m"] or 0) + 1
-    return Beat.objects.create(episode=episode, scene=scene, position=position, text=text, author=user, **fields)
+    return Beat.objects.create(
+        episode=episode, scene=scene, position=position, text=text, author=user, **fields
+    )
 
 
 def update_beat(*, beat: Beat, **fields) -> Beat:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..formats import detect
-from ..formats.elements import EpisodeText, Kind, ScriptDocument, speaking_characters
+from ..formats.elements import Kind, ScriptDocument, speaking_characters
 from ..models import Project
 from .episodes import create_episode
 from .scenes import create_scene
@@ -58,13 +58,16 @@ def read_document(*, data: bytes, filename: str = "", fmt: str = "auto") -> tupl
 
 
 def split_scenes(elements: list) -> list[list]:
-    """Cut an episode's elements at each scene heading; anything before the first heading is its own scene."""
-    scenes: list[list] = []
+    """Cut an episode's elements at each scene heading.
+
+    Notes, sections or action before the first heading belong to the first scene
+    (a "cold open" section or a synopsis is not a scene of its own)."""
+    scenes: list[list] = [[]]
     for el in elements:
-        if el.kind == Kind.SCENE_HEADING or not scenes:
+        if el.kind == Kind.SCENE_HEADING and any(e.kind == Kind.SCENE_HEADING for e in scenes[-1]):
             scenes.append([])
         scenes[-1].append(el)
-    return scenes
+    return [chunk for chunk in scenes if chunk]
 
 
 @transaction.atomic
@@ -83,7 +86,7 @@ def import_document(*, project: Project, doc: ScriptDocument, user) -> ImportRes
         next_number = max(taken) + 1
         episode = create_episode(project=project, number=number, title=ep_text.title[:200], status="draft")
         for chunk in split_scenes(ep_text.elements):
-            text = detect.serialise(ScriptDocument(episodes=[EpisodeText(elements=chunk)]), fmt)
+            text = detect.serialise_elements(chunk, fmt)
             create_scene(episode=episode, user=user, text=text)
             n_scenes += 1
     # create_scene already added them to the bible; the count is of the characters the file names.
@@ -91,6 +94,8 @@ def import_document(*, project: Project, doc: ScriptDocument, user) -> ImportRes
     return ImportResult(len(doc.episodes), n_scenes, len(characters))
 
 
-def import_script(*, project: Project, data: bytes, user, filename: str = "", fmt: str = "auto") -> ImportResult:
+def import_script(
+    *, project: Project, data: bytes, user, filename: str = "", fmt: str = "auto"
+) -> ImportResult:
     doc, _fmt = read_document(data=data, filename=filename, fmt=fmt)
     return import_document(project=project, doc=doc, user=user)

@@ -27,7 +27,9 @@ def unique_slug(*, title: str) -> str:
 @transaction.atomic
 def create_project(*, user, title: str, slug: str = "", **fields) -> Project:
     """The creator becomes the series' showrunner."""
-    project = Project.objects.create(title=title, slug=slug or unique_slug(title=title), created_by=user, **fields)
+    project = Project.objects.create(
+        title=title, slug=slug or unique_slug(title=title), created_by=user, **fields
+    )
     Membership.objects.create(project=project, user=user, role=Role.SHOWRUNNER)
     return project
 
@@ -49,10 +51,16 @@ def set_paywall(*, project: Project, episode_number: int, on: bool) -> None:
 def add_member(*, project: Project, who: str, role: str) -> Membership:
     """Add by username or email; an existing member just gets the new role."""
     who = who.strip()
-    user = get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who)).first() if who else None
+    user = (
+        get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who)).first()
+        if who
+        else None
+    )
     if user is None:
         raise MembershipError(_("No user with the username or email “%(who)s”.") % {"who": who})
-    membership, created = Membership.objects.get_or_create(project=project, user=user, defaults={"role": role})
+    membership, created = Membership.objects.get_or_create(
+        project=project, user=user, defaults={"role": role}
+    )
     if not created:
         set_member_role(membership=membership, role=role)
     return membership

@@ -70,7 +70,9 @@ def create_scene(*, episode: Episode, user, text: str = "", position: int | None
 def save_scene_text(*, scene: Scene, user, text: str, base_revision: int | None = None) -> Scene:
     """Save a writer's text. `base_revision` is the revision the writer's editor started from."""
     if len(text) > settings.SCENE_TEXT_MAX_CHARS:
-        raise SceneTooLong(_("A scene may hold at most %(n)d characters.") % {"n": settings.SCENE_TEXT_MAX_CHARS})
+        raise SceneTooLong(
+            _("A scene may hold at most %(n)d characters.") % {"n": settings.SCENE_TEXT_MAX_CHARS}
+        )
     scene = Scene.objects.select_for_update().select_related("episode__project").get(pk=scene.pk)
     if base_revision is not None and base_revision != scene.revision:
         raise SceneConflict(scene)

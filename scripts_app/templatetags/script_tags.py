@@ -23,11 +23,17 @@ def _line(el: Element, fmt: str) -> SafeString:
         text = f"{el.scene_number} {el.text}".strip() if fmt == "zh" else el.text
         return format_html('<p class="el el-heading">{}</p>', text)
     if kind == Kind.CHARACTER:
-        ext = f"（{el.extension}）" if fmt == "zh" and el.extension else (f" ({el.extension})" if el.extension else "")
+        ext = (
+            f"（{el.extension}）"
+            if fmt == "zh" and el.extension
+            else (f" ({el.extension})" if el.extension else "")
+        )
         dual = " el-dual" if el.dual else ""
         return format_html('<p class="el el-character{}">{}{}</p>', dual, el.text, ext)
     if kind == Kind.PARENTHETICAL:
-        return format_html('<p class="el el-parenthetical">{}</p>', f"（{el.text}）" if fmt == "zh" else f"({el.text})")
+        return format_html(
+            '<p class="el el-parenthetical">{}</p>', f"（{el.text}）" if fmt == "zh" else f"({el.text})"
+        )
     if kind == Kind.CAST:
         return format_html('<p class="el el-cast">人物：{}</p>', el.text)
     if kind == Kind.ACTION and fmt == "zh":
@@ -64,7 +70,10 @@ def render_elements(elements: list[Element], fmt: str) -> SafeString:
                 format_html(
                     '<p class="el el-speech"><span class="el-character">{}{}：</span>'
                     '<span class="el-parenthetical">{}</span><span class="el-dialogue">{}</span></p>',
-                    el.text, ext, paren, speech,
+                    el.text,
+                    ext,
+                    paren,
+                    speech,
                 )  # fmt: skip
             )
             i = j

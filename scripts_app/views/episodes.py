@@ -30,7 +30,9 @@ def episode_create(request, project):
     form = EpisodeForm(request.POST or None, initial=initial, project=project)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in EPISODE_FIELDS}
-        episode = episode_services.create_episode(project=project, is_paywall=form.cleaned_data["is_paywall"], **data)
+        episode = episode_services.create_episode(
+            project=project, is_paywall=form.cleaned_data["is_paywall"], **data
+        )
         return redirect("episode_detail", slug=project.slug, number=episode.number)
     return render(request, "scripts_app/episode_form.html", {"project": project, "form": form})
 
@@ -43,7 +45,9 @@ def episode_edit(request, project, number: int):
         data = {f: form.cleaned_data[f] for f in EPISODE_FIELDS}
         episode_services.update_episode(episode=episode, is_paywall=form.cleaned_data["is_paywall"], **data)
         return redirect("episode_detail", slug=project.slug, number=episode.number)
-    return render(request, "scripts_app/episode_form.html", {"project": project, "form": form, "episode": episode})
+    return render(
+        request, "scripts_app/episode_form.html", {"project": project, "form": form, "episode": episode}
+    )
 
 
 @project_view()
@@ -68,7 +72,9 @@ def episode_read(request, project, number: int):
     """The formatted read view of a whole episode."""
     episode = _episode(project, number)
     scenes = [(scene, scene_elements(scene.text, project.script_format)) for scene in episode.scenes.all()]
-    return render(request, "scripts_app/episode_read.html", {"project": project, "episode": episode, "scenes": scenes})
+    return render(
+        request, "scripts_app/episode_read.html", {"project": project, "episode": episode, "scenes": scenes}
+    )
 
 
 def _beats_partial(request, project, episode_id: int) -> HttpResponse:

@@ -17,7 +17,9 @@ from ..services import projects as project_services
 
 @login_required
 def project_list(request):
-    return render(request, "scripts_app/project_list.html", {"projects": selectors.projects_for(user=request.user)})
+    return render(
+        request, "scripts_app/project_list.html", {"projects": selectors.projects_for(user=request.user)}
+    )
 
 
 @login_required
@@ -43,7 +45,9 @@ def project_settings(request, project):
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
         fields = {f: form.cleaned_data[f] for f in PROJECT_FIELDS}
-        project_services.update_project(project=project, paywall_episodes=form.cleaned_data["paywall"], **fields)
+        project_services.update_project(
+            project=project, paywall_episodes=form.cleaned_data["paywall"], **fields
+        )
         messages.success(request, _("Series settings saved."))
         return redirect("project_detail", slug=project.slug)
     return render(request, "scripts_app/project_form.html", {"form": form, "project": project})
@@ -66,7 +70,9 @@ def member_add(request, project):
     form = MemberForm(request.POST)
     if form.is_valid():
         try:
-            project_services.add_member(project=project, who=form.cleaned_data["who"], role=form.cleaned_data["role"])
+            project_services.add_member(
+                project=project, who=form.cleaned_data["who"], role=form.cleaned_data["role"]
+            )
             messages.success(request, _("Member saved."))
         except project_services.MembershipError as exc:
             messages.error(request, str(exc))

@@ -16,7 +16,9 @@ from ..services import scenes as scene_services
 
 
 def _scene(project, pk: int) -> Scene:
-    return get_object_or_404(Scene.objects.select_related("episode", "location"), pk=pk, episode__project=project)
+    return get_object_or_404(
+        Scene.objects.select_related("episode", "location"), pk=pk, episode__project=project
+    )
 
 
 @project_view(Role.WRITER)
@@ -58,7 +60,8 @@ def scene_save(request, project, pk: int):
         )
     except scene_services.SceneConflict as exc:
         return JsonResponse(
-            {"ok": False, "error": str(exc), "revision": exc.scene.revision, "text": exc.scene.text}, status=409
+            {"ok": False, "error": str(exc), "revision": exc.scene.revision, "text": exc.scene.text},
+            status=409,
         )
     except scene_services.SceneTooLong as exc:
         return JsonResponse({"ok": False, "error": str(exc)}, status=413)
@@ -71,7 +74,9 @@ def scene_save(request, project, pk: int):
 def scene_history(request, project, pk: int):
     scene = _scene(project, pk)
     versions = scene.versions.select_related("author")
-    return render(request, "scripts_app/scene_history.html", {"project": project, "scene": scene, "versions": versions})
+    return render(
+        request, "scripts_app/scene_history.html", {"project": project, "scene": scene, "versions": versions}
+    )
 
 
 @project_view()

@@ -53,5 +53,3 @@ def export_view(request, project):
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     return render(request, "scripts_app/export.html", {"project": project, "form": form})
-
-

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("path")
         parser.add_argument("--project", required=True, help="the series' slug")
-        parser.add_argument("--create", metavar="TITLE", help="create the series with this title if it is new")
+        parser.add_argument(
+            "--create", metavar="TITLE", help="create the series with this title if it is new"
+        )
         parser.add_argument("--format", default="auto", choices=["auto", "fountain", "zh", "docx"])
         parser.add_argument("--user", help="username recorded as the author (default: the first superuser)")
 

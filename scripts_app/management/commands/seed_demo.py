@@ -53,7 +53,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = {}
         for username, _role in DEMO_USERS:
-            user, _ = get_user_model().objects.get_or_create(username=username, defaults={"email": f"{username}@demo.local"})
+            user, _ = get_user_model().objects.get_or_create(
+                username=username, defaults={"email": f"{username}@demo.local"}
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
             users[username] = user
@@ -61,7 +63,9 @@ class Command(BaseCommand):
         if project is None:
             project = self._create_series(users["showrunner"])
         for username, role in DEMO_USERS:
-            Membership.objects.update_or_create(project=project, user=users[username], defaults={"role": role})
+            Membership.objects.update_or_create(
+                project=project, user=users[username], defaults={"role": role}
+            )
         self.stdout.write(f"Demo series: {project.title} (/p/{project.slug}/)")
         for username, role in DEMO_USERS:
             self.stdout.write(f"  login {username} / {DEMO_PASSWORD}  ({role.label})")
@@ -87,5 +91,7 @@ class Command(BaseCommand):
             for text in BEATS[number]:
                 episodes.add_beat(episode=episode, user=owner, text=text)
         for number in (4, 5):
-            episodes.create_episode(project=project, number=number, status="outline", title=f"第{number}集（待写）")
+            episodes.create_episode(
+                project=project, number=number, status="outline", title=f"第{number}集（待写）"
+            )
         return project
