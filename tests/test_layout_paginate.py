@@ -404,3 +404,8 @@ def test_zh_page_numbers_print_at_the_foot() -> None:
         num = next(ln for ln in page.lines if ln.kind == "page_number")
         assert num.text == f"- {page.number} -" and num.y_in > 10.5 and num.align == "center"
     assert max(ln.row for ln in body(pages[0])) == get_profile("zh").lines_per_page - 1
+
+
+def test_an_empty_script_gives_one_blank_page() -> None:
+    pages = paginate([]).pages
+    assert len(pages) == 1 and pages[0].number == 1

@@ -257,3 +257,8 @@ def test_pages_rasterise(tmp_path: Path, screenplay_pdf, zh_pdf) -> None:
         ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True
     )
     assert list(tmp_path.glob("p-*.png"))
+
+
+def test_an_empty_script_renders() -> None:
+    with pdfplumber.open(io.BytesIO(render_pdf(paginate([])))) as doc:
+        assert len(doc.pages) == 1

@@ -73,6 +73,8 @@ def paginate(
         out.append(_title_page(title_page, profile))
     for number, (lines, episode) in enumerate(pages, start=1):
         out.append(Page(number=number, lines=lines, episode=episode))
+    if len(out) == (1 if title_page else 0):
+        out.append(Page(number=1, lines=[]))  # an empty script still prints one (blank) page
     episode_titles = {ep.number: ep.title for ep in episodes}
     for page in out:
         _decorate(page, profile, options, episode_titles)
