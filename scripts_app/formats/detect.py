@@ -157,4 +157,6 @@ def serialise_elements(elements: list[Element], fmt: str) -> str:
         body = zh.serialise_elements(elements)
     else:
         raise ScriptFormatError(f"Unknown script format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+    # A scene's text starts at its first line: no blank lines carried over from a whole-episode layout.
+    body = body.strip("\n")
     return body + "\n" if body else ""
