@@ -139,6 +139,45 @@ class ImportForm(forms.Form):
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
-        label=_("Format"), choices=[("fountain", "Fountain"), ("zh", _("Chinese micro-drama"))]
+        label=_("Format"),
+        choices=[
+            ("pdf", _("Shooting script (PDF)")),
+            ("fountain", "Fountain"),
+            ("zh", _("Chinese micro-drama (text)")),
+            ("fdx", "Final Draft (FDX)"),
+            ("docx", _("Word (DOCX, Chinese format)")),
+            ("shotlist", _("Shot list (CSV)")),
+            ("shotlist-pdf", _("Shot list (PDF)")),
+        ],
     )
     episodes = forms.CharField(label=_("Episodes"), required=False, help_text=_("e.g. 1-5; empty for all"))
+    profile = forms.ChoiceField(
+        label=_("Page"),
+        required=False,
+        choices=[("", _("Series default")), ("letter", "US Letter"), ("a4", "A4"), ("zh", _("Chinese A4"))],
+    )
+    revision = forms.CharField(label=_("Revision"), required=False, initial="current")
+    watermark = forms.CharField(
+        label=_("Watermark"),
+        required=False,
+        max_length=80,
+        help_text=_("The recipient's name, on every page"),
+    )
+    revised_only = forms.BooleanField(label=_("Only pages with revised lines"), required=False)
+    provenance = forms.BooleanField(label=_("Mark AI and AI-edited lines (review copy)"), required=False)
+
+    def clean_episodes(self) -> tuple[int, int] | None:
+        from .services.exports import parse_episode_range
+
+        try:
+            return parse_episode_range(self.cleaned_data["episodes"])
+        except ValueError:
+            raise forms.ValidationError(_("Use a range such as 1-5.")) from None
+
+    def clean_revision(self) -> str:
+        value = self.cleaned_data["revision"] or "current"
+        if value not in ("current", "issued") and not value.isdigit():
+            raise forms.ValidationError(
+                _("Choose the working draft, the latest issued revision or an issued one.")
+            )
+        return value

@@ -144,6 +144,8 @@ class Episode(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OUTLINE)
     # Sum of its scenes' estimates, kept current by the scene services.
     runtime_seconds = models.PositiveIntegerField(default=0)
+    # Set when the showrunner locks the episode for production: scene numbers are fixed from then on.
+    locked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -172,6 +174,10 @@ class Scene(models.Model):
     heading = models.CharField(_("heading"), max_length=300, blank=True)
     text = models.TextField(_("script"), blank=True)
     runtime_seconds = models.PositiveIntegerField(default=0)
+    # Production numbering: fixed once the episode is locked ("12", "12A", "A1", "1-3").
+    locked_number = models.CharField(_("locked scene number"), max_length=20, blank=True)
+    # A locked scene is never deleted: it prints as "12 OMITTED" so numbers downstream stay put.
+    omitted = models.BooleanField(default=False)
     # Bumped on every save; the editor sends the revision it started from so a
     # stale save is refused instead of silently overwriting someone else's words.
     revision = models.PositiveIntegerField(default=0)
@@ -234,3 +240,70 @@ class Beat(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ScriptRevision(models.Model):
+    """An issued draft of a locked episode: index 0 is the white lock, then blue, pink...
+
+    Its snapshots let any issued revision be reprinted, and the asterisks of the next
+    one be computed, without trusting anyone's memory of what changed."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="revisions")
+    index = models.PositiveIntegerField()
+    color = models.CharField(max_length=12)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["episode", "index"], name="unique_revision_index")]
+        ordering = ["index"]
+
+    def __str__(self) -> str:
+        return f"{self.episode} {self.color}"
+
+
+class SceneSnapshot(models.Model):
+    revision = models.ForeignKey(ScriptRevision, on_delete=models.CASCADE, related_name="snapshots")
+    scene = models.ForeignKey(Scene, null=True, on_delete=models.SET_NULL, related_name="snapshots")
+    position = models.PositiveIntegerField()
+    locked_number = models.CharField(max_length=20)
+    omitted = models.BooleanField(default=False)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.locked_number
+
+
+class ExportJob(models.Model):
+    """A season export run by a Celery worker; the browser polls it for progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    result = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project} export {self.pk} ({self.status})"

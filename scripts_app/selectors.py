@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from .models import Beat, Episode, Membership, Project, Scene
+from .models import Beat, Episode, Membership, Project, Scene, ScriptRevision
+from .numbering import fill_numbers
 
 
 def projects_for(*, user) -> QuerySet[Project]:
@@ -34,6 +35,7 @@ def episode_page(*, project: Project, number: int) -> Episode:
         .prefetch_related(
             Prefetch("scenes", queryset=Scene.objects.select_related("location", "updated_by")),
             Prefetch("beats", queryset=Beat.objects.select_related("scene", "author")),
+            Prefetch("revisions", queryset=ScriptRevision.objects.order_by("index")),
         )
         .get()
     )
@@ -61,3 +63,32 @@ def episodes_with_scenes(
     if episode_range:
         qs = qs.filter(number__gte=episode_range[0], number__lte=episode_range[1])
     return qs
+
+
+def episodes_for_print(
+    *, project: Project, episode_range: tuple[int, int] | None = None
+) -> QuerySet[Episode]:
+    """Episodes with their scenes and every issued revision's snapshots, in a fixed number of queries."""
+    revisions = ScriptRevision.objects.order_by("index").prefetch_related("snapshots")
+    qs = project.episodes.order_by("number").prefetch_related(
+        Prefetch("scenes", queryset=Scene.objects.all()), Prefetch("revisions", queryset=revisions)
+    )
+    if episode_range:
+        qs = qs.filter(number__gte=episode_range[0], number__lte=episode_range[1])
+    return qs
+
+
+def shooting_numbers(*, episode: Episode, scenes: list[Scene]) -> dict[int, str]:
+    """Scene id -> the number it prints with. Locked numbers stay; new scenes get 12A-style ones."""
+    if not episode.locked_at:
+        return {s.pk: s.number or str(i) for i, s in enumerate(scenes, start=1)}
+    filled = fill_numbers([s.locked_number or None for s in scenes])
+    return {s.pk: n for s, n in zip(scenes, filled, strict=True)}
+
+
+def numbered_scenes(*, episode: Episode, scenes: list[Scene]) -> list[Scene]:
+    """Give each scene the number it prints with (locked, 12A-style, or as typed)."""
+    numbers = shooting_numbers(episode=episode, scenes=scenes)
+    for scene in scenes:
+        scene.shooting_number = numbers[scene.pk]
+    return scenes

@@ -40,4 +40,15 @@ urlpatterns = [
     ),
     path("p/<slug:slug>/import/", transfer.import_view, name="import"),
     path("p/<slug:slug>/export/", transfer.export_view, name="export"),
+    path("p/<slug:slug>/exports/<int:pk>/", transfer.export_job, name="export_job"),
+    path(
+        "p/<slug:slug>/exports/<int:pk>/download/", transfer.export_job_download, name="export_job_download"
+    ),
+    path("p/<slug:slug>/e/<int:number>/lock/", episodes.episode_lock, name="episode_lock"),
+    path(
+        "p/<slug:slug>/e/<int:number>/revise/", episodes.episode_issue_revision, name="episode_issue_revision"
+    ),
+    path(
+        "p/<slug:slug>/scenes/<int:pk>/restore/", scenes.scene_restore_omitted, name="scene_restore_omitted"
+    ),
 ]

@@ -1,12 +1,40 @@
-"""Exporting a series' script text (Fountain or the Chinese format)."""
+"""Exporting a series: text formats here, the shooting-script PDF via shooting_script.py.
+
+`export_file` is the one entry point for the browser, the command line and the
+Celery task, so all three give the same bytes for the same request.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.text import slugify
 
 from ..formats import detect
 from ..formats.elements import EpisodeText, ScriptDocument
 from ..models import Project
-from ..script_text import scene_elements
+from ..script_text import HEADING_PARSERS, scene_elements
 from ..selectors import episodes_with_scenes
+from .shooting_script import PrintRequest, build_pdf, printed_episodes
+
+FORMATS = {
+    # name: (file extension, content type)
+    "pdf": ("pdf", "application/pdf"),
+    "fountain": ("fountain", "text/plain; charset=utf-8"),
+    "zh": ("txt", "text/plain; charset=utf-8"),
+    "fdx": ("fdx", "application/xml"),
+    "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "shotlist": ("csv", "text/csv; charset=utf-8"),
+    "shotlist-pdf": ("pdf", "application/pdf"),
+}
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    data: bytes
+    filename: str
+    content_type: str
 
 
 def parse_episode_range(value: str) -> tuple[int, int] | None:
@@ -22,14 +50,66 @@ def parse_episode_range(value: str) -> tuple[int, int] | None:
 
 
 def build_document(*, project: Project, episode_range: tuple[int, int] | None = None) -> ScriptDocument:
+    """The series as one document, each scene's text as the writers wrote it."""
     doc = ScriptDocument(title_page=[("Title", project.title)] if project.title else [])
     for episode in episodes_with_scenes(project=project, episode_range=episode_range):
         elements = []
         for scene in episode.scenes.all():
-            elements.extend(scene_elements(scene.text, project.script_format))
+            if not scene.omitted:
+                elements.extend(scene_elements(scene.text, project.script_format))
         doc.episodes.append(EpisodeText(number=episode.number, title=episode.title, elements=elements))
     return doc
 
 
 def export_text(*, project: Project, fmt: str, episode_range: tuple[int, int] | None = None) -> str:
     return detect.serialise(build_document(project=project, episode_range=episode_range), fmt)
+
+
+def _shot_lists(project: Project, request: PrintRequest) -> list:
+    from ..formats import shotlist
+
+    characters = {c.name: c.look for c in project.characters.all() if c.look}
+    locations = {loc.name: " ".join(filter(None, [loc.look, loc.props])) for loc in project.locations.all()}
+    shots = []
+    for printed in printed_episodes(project=project, request=request):
+        episode = EpisodeText(printed.episode.number, printed.episode.title, printed.elements)
+        shots += shotlist.build_shots(
+            episode, character_anchors=characters, location_anchors=locations,
+            heading_parts=HEADING_PARSERS[project.script_format],
+        )  # fmt: skip
+    return shots
+
+
+def export_file(
+    *, project: Project, fmt: str, request: PrintRequest, progress: Callable[[int], None] | None = None
+) -> ExportedFile:
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    extension, content_type = FORMATS[fmt]
+    lo_hi = request.episode_range
+    suffix = "" if not lo_hi else (f"-ep{lo_hi[0]}" if lo_hi[0] == lo_hi[1] else f"-ep{lo_hi[0]}-{lo_hi[1]}")
+    name = f"{slugify(project.slug) or 'series'}{suffix}"
+    if fmt == "pdf":
+        data, _script = build_pdf(project=project, request=request, progress=progress)
+    elif fmt in ("fountain", "zh"):
+        data = export_text(project=project, fmt=fmt, episode_range=lo_hi).encode("utf-8")
+    elif fmt == "fdx":
+        from ..formats import fdx
+
+        data = fdx.serialise(build_document(project=project, episode_range=lo_hi)).encode("utf-8")
+    elif fmt == "docx":
+        from ..formats import docx
+
+        data = docx.write_zh(build_document(project=project, episode_range=lo_hi), title=project.title)
+    else:
+        from ..formats import shotlist
+
+        shots = _shot_lists(project, request)
+        if fmt == "shotlist":
+            data = shotlist.to_csv(shots, lang="zh" if project.language == "zh" else "en").encode("utf-8")
+        else:
+            data = shotlist.render_pdf(shots, title=project.title)
+        name += "-shots"
+    if progress:
+        progress(100)
+    return ExportedFile(data, f"{name}.{extension}", content_type)

@@ -37,24 +37,34 @@ def read_document(*, data: bytes, filename: str = "", fmt: str = "auto") -> tupl
             _("The file is %(size).1f MB; the limit is %(limit).1f MB.")
             % {"size": len(data) / 1e6, "limit": limit / 1e6}
         )
+    name = filename.lower()
     try:
-        if fmt == "docx" or (fmt == "auto" and (filename.lower().endswith(".docx") or data[:2] == b"PK")):
-            from ..formats import docx
+        if fmt == "fdx" or (fmt == "auto" and (name.endswith(".fdx") or b"<FinalDraft" in data[:2000])):
+            from ..formats import fdx
 
-            text = docx.read_text(data)
-            fmt = "auto"
+            doc, fmt = fdx.parse(data), "fountain"
         else:
-            text = detect.decode_bytes(data)
-        if fmt == "auto":
-            fmt = detect.detect_format(text)
-        if fmt not in ("zh", "fountain"):
-            raise ImportFailed(_("Unknown script format “%(fmt)s”.") % {"fmt": fmt})
-        doc = detect.parse(text, fmt)
+            doc, fmt = _parse_text(data, name, fmt)
     except detect.ScriptFormatError as exc:
         raise ImportFailed(str(exc)) from exc
     if not any(ep.elements for ep in doc.episodes):
         raise ImportFailed(_("The file holds no script: no scenes, action or dialogue were found."))
     return doc, fmt
+
+
+def _parse_text(data: bytes, name: str, fmt: str) -> tuple[ScriptDocument, str]:
+    """Text formats, and DOCX read as the text of its paragraphs."""
+    if fmt == "docx" or (fmt == "auto" and (name.endswith(".docx") or data[:2] == b"PK")):
+        from ..formats import docx
+
+        text, fmt = docx.read_text(data), "auto"
+    else:
+        text = detect.decode_bytes(data)
+    if fmt == "auto":
+        fmt = detect.detect_format(text)
+    if fmt not in ("zh", "fountain"):
+        raise ImportFailed(_("Unknown script format “%(fmt)s”.") % {"fmt": fmt})
+    return detect.parse(text, fmt), fmt
 
 
 def split_scenes(elements: list) -> list[list]:

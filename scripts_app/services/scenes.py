@@ -46,7 +46,7 @@ def _apply_text(scene: Scene, text: str) -> None:
 
 
 def refresh_episode_runtime(*, episode: Episode) -> None:
-    total = episode.scenes.aggregate(s=Sum("runtime_seconds"))["s"] or 0
+    total = episode.scenes.filter(omitted=False).aggregate(s=Sum("runtime_seconds"))["s"] or 0
     Episode.objects.filter(pk=episode.pk).update(runtime_seconds=total)
     episode.runtime_seconds = total
 
@@ -120,6 +120,21 @@ def restore_version(*, scene: Scene, version: SceneVersion, user) -> Scene:
 
 @transaction.atomic
 def delete_scene(*, scene: Scene) -> None:
+    """A scene with a locked number is omitted, not deleted: its number must never be reused."""
     episode = scene.episode
-    scene.delete()
+    if scene.locked_number:
+        scene.omitted = True
+        scene.runtime_seconds = 0
+        scene.save(update_fields=["omitted", "runtime_seconds", "updated_at"])
+    else:
+        scene.delete()
     refresh_episode_runtime(episode=episode)
+
+
+@transaction.atomic
+def restore_omitted(*, scene: Scene, user) -> Scene:
+    scene.omitted = False
+    scene.runtime_seconds = scene_facts(scene.text, scene.episode.project.script_format).runtime_seconds
+    scene.save(update_fields=["omitted", "runtime_seconds", "updated_at"])
+    refresh_episode_runtime(episode=scene.episode)
+    return scene

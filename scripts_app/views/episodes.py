@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
@@ -12,7 +14,7 @@ from ..models import Beat, Episode, Role
 from ..permissions import project_view
 from ..script_text import scene_elements
 from ..services import episodes as episode_services
-from ..services import ordering
+from ..services import ordering, production
 
 EPISODE_FIELDS = ["number", "title", "summary", "hook", "cliffhanger", "status"]
 
@@ -57,7 +59,8 @@ def episode_detail(request, project, number: int):
     context = {
         "project": project,
         "episode": episode,
-        "scenes": list(episode.scenes.all()),
+        "scenes": selectors.numbered_scenes(episode=episode, scenes=list(episode.scenes.all())),
+        "revisions": list(episode.revisions.all()),
         "beats": list(episode.beats.all()),
         "beat_form": BeatForm(),
         "prev_number": prev_number,
@@ -65,6 +68,30 @@ def episode_detail(request, project, number: int):
         "may_write": request.membership.may(Role.WRITER),
     }
     return render(request, "scripts_app/episode_detail.html", context)
+
+
+@project_view(Role.SHOWRUNNER)
+@require_POST
+def episode_lock(request, project, number: int):
+    episode = get_object_or_404(Episode, project=project, number=number)
+    try:
+        production.lock_episode(episode=episode, user=request.user)
+        messages.success(request, _("Episode locked: scene numbers are fixed from now on."))
+    except production.ProductionError as exc:
+        messages.error(request, str(exc))
+    return redirect("episode_detail", slug=project.slug, number=number)
+
+
+@project_view(Role.SHOWRUNNER)
+@require_POST
+def episode_issue_revision(request, project, number: int):
+    episode = get_object_or_404(Episode, project=project, number=number)
+    try:
+        revision = production.issue_revision(episode=episode, user=request.user)
+        messages.success(request, _("%(colour)s revision issued.") % {"colour": revision.color.upper()})
+    except production.ProductionError as exc:
+        messages.error(request, str(exc))
+    return redirect("episode_detail", slug=project.slug, number=number)
 
 
 @project_view()

@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from .. import selectors
 from ..models import Episode, Role, Scene, SceneVersion
 from ..permissions import project_view
 from ..script_text import scene_elements
@@ -116,7 +117,9 @@ def scene_delete(request, project, pk: int):
 def _scenes_partial(request, project, episode: Episode) -> HttpResponse:
     if not request.htmx:
         return redirect("episode_detail", slug=project.slug, number=episode.number)
-    scenes = list(episode.scenes.select_related("location"))
+    scenes = selectors.numbered_scenes(
+        episode=episode, scenes=list(episode.scenes.select_related("location"))
+    )
     return render(request, "scripts_app/partials/scenes.html",
                   {"project": project, "episode": episode, "scenes": scenes, "may_write": True})  # fmt: skip
 
@@ -137,3 +140,11 @@ def scenes_reorder(request, project, number: int):
     ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
     ordering.reorder(queryset=episode.scenes.all(), ordered_ids=ids)
     return _scenes_partial(request, project, episode)
+
+
+@project_view(Role.WRITER)
+@require_POST
+def scene_restore_omitted(request, project, pk: int):
+    scene = _scene(project, pk)
+    scene_services.restore_omitted(scene=scene, user=request.user)
+    return redirect("episode_detail", slug=project.slug, number=scene.episode.number)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.text import slugify
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ..forms import ExportForm, ImportForm
-from ..models import Role
+from ..models import ExportJob, Role, ScriptRevision
 from ..permissions import project_view
-from ..services import exports, imports
-
-EXTENSIONS = {"fountain": "fountain", "zh": "txt"}
+from ..services import export_jobs, exports, imports
+from ..services.shooting_script import NothingToPrint, PrintRequest
 
 
 @project_view(Role.WRITER)
@@ -37,19 +35,61 @@ def import_view(request, project):
     return render(request, "scripts_app/import.html", {"project": project, "form": form})
 
 
+def _download(exported: exports.ExportedFile) -> HttpResponse:
+    response = HttpResponse(exported.data, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
 @project_view()
 def export_view(request, project):
-    form = ExportForm(request.GET or None, initial={"format": project.script_format})
-    if form.is_bound and form.is_valid():
-        try:
-            episode_range = exports.parse_episode_range(form.cleaned_data["episodes"])
-        except ValueError:
-            form.add_error("episodes", _("Use a range such as 1-5."))
+    """One episode downloads at once; a longer run goes to a Celery worker with a progress bar."""
+    initial = {"format": "pdf", "episodes": request.GET.get("episodes", ""), "revision": "current"}
+    form = ExportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        episode_range = data["episodes"]
+        print_request = PrintRequest(
+            episode_range=episode_range, profile=data["profile"], revision=data["revision"],
+            watermark=data["watermark"], revised_only=data["revised_only"], provenance=data["provenance"],
+        )  # fmt: skip
+        single = episode_range is not None and episode_range[0] == episode_range[1]
+        if single or project.episodes.count() <= 1:
+            try:
+                return _download(
+                    exports.export_file(project=project, fmt=data["format"], request=print_request)
+                )
+            except NothingToPrint as exc:
+                messages.error(request, str(exc))
+            except ValueError:
+                messages.error(request, _("That revision has not been issued for this episode."))
         else:
-            fmt = form.cleaned_data["format"]
-            text = exports.export_text(project=project, fmt=fmt, episode_range=episode_range)
-            response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-            name = f"{slugify(project.slug) or 'series'}.{EXTENSIONS[fmt]}"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
-    return render(request, "scripts_app/export.html", {"project": project, "form": form})
+            job = export_jobs.start_export(
+                project=project, user=request.user, fmt=data["format"], request=print_request
+            )
+            return redirect("export_job", slug=project.slug, pk=job.pk)
+    revisions = []
+    if request.GET.get("episodes", "").isdigit():
+        revisions = ScriptRevision.objects.filter(
+            episode__project=project, episode__number=request.GET["episodes"]
+        )
+    context = {"project": project, "form": form, "revisions": revisions,
+               "jobs": project.export_jobs.filter(requested_by=request.user).defer("result")[:5]}  # fmt: skip
+    return render(request, "scripts_app/export.html", context)
+
+
+@project_view()
+def export_job(request, project, pk: int):
+    job = get_object_or_404(
+        ExportJob.objects.defer("result"), pk=pk, project=project, requested_by=request.user
+    )
+    template = "scripts_app/partials/export_job.html" if request.htmx else "scripts_app/export_job.html"
+    return render(request, template, {"project": project, "job": job})
+
+
+@project_view()
+def export_job_download(request, project, pk: int):
+    job = get_object_or_404(ExportJob, pk=pk, project=project, requested_by=request.user)
+    if job.status != ExportJob.Status.DONE or job.result is None:
+        raise Http404("The export is not ready.")
+    return _download(exports.ExportedFile(bytes(job.result), job.filename, job.content_type))

@@ -1,4 +1,5 @@
-"""python manage.py import_script PATH --project SLUG [--create "Title"] [--format auto|fountain|zh|docx]"""
+"""python manage.py import_script PATH --project SLUG [--create "Title"]
+[--format auto|fountain|zh|fdx|docx]"""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--create", metavar="TITLE", help="create the series with this title if it is new"
         )
-        parser.add_argument("--format", default="auto", choices=["auto", "fountain", "zh", "docx"])
+        parser.add_argument("--format", default="auto", choices=["auto", "fountain", "zh", "fdx", "docx"])
         parser.add_argument("--user", help="username recorded as the author (default: the first superuser)")
 
     def handle(self, *args, path: str, project: str, create: str | None, format: str, user: str | None, **kw):

@@ -1,0 +1,74 @@
+"""Locking episodes for production and issuing coloured revisions."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..layout import REVISION_COLORS
+from ..models import Episode, Scene, SceneSnapshot, ScriptRevision
+from ..numbering import sequential_numbers
+from ..selectors import shooting_numbers
+
+
+class ProductionError(ValueError):
+    """A lock or revision the episode's state doesn't allow; the message is for the user."""
+
+
+def _first_numbers(episode: Episode, scenes: list[Scene]) -> list[str]:
+    """At first lock: keep the numbers the writers typed if they are all there and distinct."""
+    typed = [s.number for s in scenes]
+    if all(typed) and len(set(typed)) == len(typed):
+        return typed
+    chinese = episode.project.script_format == "zh"
+    return sequential_numbers(len(scenes), episode=episode.number if chinese else None)
+
+
+def _snapshot(episode: Episode, user, index: int) -> ScriptRevision:
+    revision = ScriptRevision.objects.create(
+        episode=episode, index=index, color=REVISION_COLORS[index % len(REVISION_COLORS)], issued_by=user
+    )
+    SceneSnapshot.objects.bulk_create(
+        SceneSnapshot(
+            revision=revision,
+            scene=s,
+            position=s.position,
+            locked_number=s.locked_number,
+            omitted=s.omitted,
+            text=s.text,
+        )  # fmt: skip
+        for s in episode.scenes.all()
+    )
+    return revision
+
+
+@transaction.atomic
+def lock_episode(*, episode: Episode, user) -> ScriptRevision:
+    """Fix every scene's number and issue the white draft."""
+    episode = Episode.objects.select_for_update().select_related("project").get(pk=episode.pk)
+    if episode.locked_at:
+        raise ProductionError(_("This episode is already locked."))
+    scenes = list(episode.scenes.all())
+    for scene, number in zip(scenes, _first_numbers(episode, scenes), strict=True):
+        scene.locked_number = number
+    Scene.objects.bulk_update(scenes, ["locked_number"])
+    episode.locked_at = timezone.now()
+    episode.status = Episode.Status.LOCKED
+    episode.save(update_fields=["locked_at", "status", "updated_at"])
+    return _snapshot(episode, user, 0)
+
+
+@transaction.atomic
+def issue_revision(*, episode: Episode, user) -> ScriptRevision:
+    """Issue the next colour: scenes added since get their letters for good."""
+    episode = Episode.objects.select_for_update().select_related("project").get(pk=episode.pk)
+    if not episode.locked_at:
+        raise ProductionError(_("Lock the episode before issuing revisions."))
+    scenes = list(episode.scenes.all())
+    numbers = shooting_numbers(episode=episode, scenes=scenes)
+    for scene in scenes:
+        scene.locked_number = numbers[scene.pk]
+    Scene.objects.bulk_update(scenes, ["locked_number"])
+    last = episode.revisions.order_by("-index").first()
+    return _snapshot(episode, user, last.index + 1)

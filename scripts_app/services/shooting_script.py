@@ -1,0 +1,175 @@
+"""Assembling a shooting script from the database: locked numbers, asterisks, colours.
+
+The element list, pagination and rendering are pure (formats/, layout/, render/);
+this module only decides which text, which numbers and which marks go in.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..formats.elements import Element, EpisodeText, Kind, ScriptDocument
+from ..layout import ElementMeta, PaginatedScript, Revision, ShootingScriptOptions, paginate
+from ..models import Episode, Project, ScriptRevision
+from ..render import RenderOptions, render_pdf
+from ..script_text import scene_elements
+from ..selectors import episodes_for_print, shooting_numbers
+
+WORKING_DRAFT = "current"  # the text as it is now; asterisks against the latest issued revision
+LATEST_ISSUED = "issued"  # each episode as last issued; asterisks against the revision before it
+
+
+class NothingToPrint(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PrintRequest:
+    episode_range: tuple[int, int] | None = None
+    profile: str = ""  # "" -> the series' default (zh for Chinese series, letter otherwise)
+    revision: str = WORKING_DRAFT  # or LATEST_ISSUED, or an issued revision's index (single episode)
+    watermark: str = ""
+    revised_only: bool = False
+    provenance: bool = False
+
+
+@dataclass
+class _Scene:
+    """One scene as it will print."""
+
+    number: str
+    text: str
+    omitted: bool
+    baseline: str | None  # text at the revision the asterisks compare against; None: all new
+
+
+@dataclass
+class PrintedEpisode:
+    episode: Episode
+    elements: list[Element]
+    meta: list[ElementMeta]
+    revision: ScriptRevision | None  # the colour this print carries, if any
+
+
+def default_profile(project: Project) -> str:
+    return "zh" if project.script_format == "zh" else "letter"
+
+
+def _scenes_for(episode: Episode, mode: str) -> tuple[list[_Scene], ScriptRevision | None]:
+    """The scenes to print and the revision whose colour the print carries."""
+    revisions = list(episode.revisions.all())  # prefetched with snapshots, by index
+    if mode not in (WORKING_DRAFT, LATEST_ISSUED):
+        wanted = [r for r in revisions if str(r.index) == mode]
+        if not wanted:
+            raise ValueError(mode)
+        revisions = revisions[: revisions.index(wanted[0]) + 1]
+        mode = LATEST_ISSUED
+    if mode == LATEST_ISSUED and revisions:
+        issued = revisions[-1]
+        before = revisions[-2] if len(revisions) > 1 else None
+        base = {s.scene_id: s.text for s in before.snapshots.all()} if before else {}
+        scenes = [
+            _Scene(s.locked_number, s.text, s.omitted, base.get(s.scene_id) if before else s.text)
+            for s in issued.snapshots.all()
+        ]
+        return scenes, issued if issued.index > 0 else None
+    live = list(episode.scenes.all())
+    numbers = shooting_numbers(episode=episode, scenes=live)
+    latest = revisions[-1] if revisions else None
+    base = {s.scene_id: s.text for s in latest.snapshots.all()} if latest else {}
+    scenes = [_Scene(numbers[s.pk], s.text, s.omitted, base.get(s.pk) if latest else s.text) for s in live]
+    # A working draft after a lock is the next colour in preparation.
+    return scenes, latest
+
+
+def _marked_elements(scene: _Scene, fmt: str) -> tuple[list[Element], list[ElementMeta]]:
+    if scene.omitted:
+        return [Element(Kind.SCENE_HEADING, "", scene_number=scene.number)], [ElementMeta(omitted=True)]
+    elements = [
+        replace(el, scene_number=scene.number) if el.kind == Kind.SCENE_HEADING else el
+        for el in scene_elements(scene.text, fmt)
+    ]
+    revised = [False] * len(elements)
+    if scene.baseline is None:
+        revised = [el.kind != Kind.SCENE_HEADING for el in elements]
+    elif scene.baseline != scene.text:
+        old = [
+            replace(el, scene_number=scene.number) if el.kind == Kind.SCENE_HEADING else el
+            for el in scene_elements(scene.baseline, fmt)
+        ]
+        for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(
+            None, old, elements, autojunk=False
+        ).get_opcodes():
+            if tag in ("replace", "insert"):
+                revised[j1:j2] = [True] * (j2 - j1)
+    return elements, [ElementMeta(revised=r) for r in revised]
+
+
+def printed_episodes(*, project: Project, request: PrintRequest) -> list[PrintedEpisode]:
+    out = []
+    for episode in episodes_for_print(project=project, episode_range=request.episode_range):
+        scenes, revision = _scenes_for(episode, request.revision)
+        elements: list[Element] = []
+        meta: list[ElementMeta] = []
+        for scene in scenes:
+            els, marks = _marked_elements(scene, project.script_format)
+            elements += els
+            meta += marks
+        out.append(PrintedEpisode(episode, elements, meta, revision))
+    return out
+
+
+def _revision_header(printed: list[PrintedEpisode], mode: str) -> Revision | None:
+    """One colour for the whole print when every episode in it shares one."""
+    colours = {(p.revision.index, p.revision.color) if p.revision else None for p in printed}
+    if len(colours) != 1 or None in colours:
+        return None
+    revision = printed[0].revision
+    if mode == WORKING_DRAFT:
+        # Unissued changes on top of the latest issued draft: say so rather than pass as issued.
+        date = timezone.localdate().isoformat()
+        if revision.index == 0:
+            return None
+        return Revision(revision.color, date, label=f"{revision.color.upper()} REVISION + CHANGES - {date}")
+    return Revision(revision.color, timezone.localtime(revision.issued_at).date().isoformat())
+
+
+def build_pdf(
+    *, project: Project, request: PrintRequest, progress: Callable[[int], None] | None = None
+) -> tuple[bytes, PaginatedScript]:
+    """The shooting script as PDF bytes; `progress` hears 0-100 as the work goes on."""
+    report = progress or (lambda _pct: None)
+    printed = printed_episodes(project=project, request=request)
+    report(40)
+    doc = ScriptDocument(
+        title_page=[
+            ("Title", project.title),
+            ("Credit", "Written by"),
+            ("Author", project.created_by.get_username() if project.created_by else ""),
+            ("Draft date", timezone.localdate().isoformat()),
+        ],
+        episodes=[EpisodeText(p.episode.number, p.episode.title, p.elements) for p in printed],
+    )
+    meta = [m for p in printed for m in p.meta]
+    options = ShootingScriptOptions(
+        profile=request.profile or default_profile(project),
+        revised=frozenset(i for i, m in enumerate(meta) if m.revised),
+        header=f"{project.title} · EP {{episode}} · {timezone.localdate().isoformat()}",
+        revision=_revision_header(printed, request.revision),
+        show_provenance=request.provenance,
+    )
+    script = paginate(doc, options, meta)
+    report(70)
+    if request.revised_only:
+        pages = [page for page in script.pages if page.revised]
+        if not pages:
+            raise NothingToPrint(_("No page has revised lines, so there is nothing to print."))
+        script = PaginatedScript(script.profile, pages)
+    pdf = render_pdf(script, RenderOptions(watermark=request.watermark, title=project.title))
+    report(100)
+    return pdf, script
