@@ -310,7 +310,7 @@ def _read_title_page(node: ET.Element | None) -> list[tuple[str, str]]:
             blocks.append((align, text))
         previous_empty = False
     if blocks and all(a == "Left" and _KEY_VALUE_RE.match(t) for a, t in blocks):
-        explicit = [_KEY_VALUE_RE.match(t) for t in blocks]
+        explicit = [_KEY_VALUE_RE.match(t) for _, t in blocks]
         return [(m.group(1), m.group(2).strip()) for m in explicit if m]
     return _guess_keys(blocks)
 
