@@ -1,0 +1,249 @@
+"""Word (.docx) in and out, for rooms that submit scripts to platforms as Word files.
+
+Pure Python (python-docx). ``read_text`` turns an uploaded .docx into plain text, one
+line per paragraph, so it imports through the existing Fountain/Chinese text parsers.
+``write_zh`` writes the Chinese micro-drama layout as platforms expect it: A4, 宋体 as the
+East Asian font (set on the document defaults, the Normal style and every run, because
+Word and WPS each honour a different one), 第N集 centred and bold on a new page, bold
+scene headings, △ action, "角色：（提示）台词" with a hanging indent so wrapped lines sit
+under the words, and 【闪回】 cues in bold. The words come from ``zh.serialise_elements``,
+so ``zh.parse(read_text(write_zh(doc)))`` equals ``zh.parse(zh.serialise(doc))``.
+
+Safety: the upload is refused unless it is a zip holding word/document.xml; the zip's
+declared sizes are capped (50 MB in total, 2,000 members) before anything is inflated,
+and zipfile itself stops at a member's declared size (a lying header fails its CRC). A
+DOCTYPE in the document part is refused, so no entity is ever expanded.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from . import zh
+from .detect import ScriptFormatError
+from .elements import Element, Kind, ScriptDocument
+
+MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_MEMBERS = 2000
+
+EAST_ASIA_FONT = "宋体"  # SimSun; Word on any Chinese system has it, others substitute a Song face
+LATIN_FONT = "Times New Roman"
+BODY_PT = 12  # 小四
+EPISODE_PT = 16  # 三号
+TITLE_PT = 22  # 二号
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .doc (and .xls, .ppt)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_text(data: bytes) -> str:
+    """The text of a .docx: body paragraphs (and table cells) in order, joined by "\\n"."""
+    if data.startswith(_OLE_MAGIC):
+        raise ScriptFormatError(
+            "This is an old Word .doc file. Please save it as .docx (or as plain text) and try again."
+        )
+    if not data.startswith(b"PK"):
+        raise ScriptFormatError("This is not a Word .docx file.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ScriptFormatError("This Word file is damaged (it is not a readable zip archive).") from exc
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+        raise ScriptFormatError("This Word file is too large once unpacked (over 50 MB); it was not opened.")
+    names = {i.filename for i in infos}
+    if "word/document.xml" not in names:
+        raise ScriptFormatError("This is a zip file but not a Word .docx document (no word/document.xml).")
+    try:
+        body = archive.read("word/document.xml")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise ScriptFormatError("This Word file is damaged (its text could not be unpacked).") from exc
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        raise ScriptFormatError("This Word file declares a DOCTYPE or entities, which Word never writes.")
+    try:
+        document = Document(io.BytesIO(data))
+        lines: list[str] = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Paragraph):
+                lines.append(block.text)
+            elif isinstance(block, Table):
+                lines.extend(_table_lines(block))
+    except ScriptFormatError:
+        raise
+    except Exception as exc:  # python-docx/lxml raise many types for broken parts
+        raise ScriptFormatError("This Word file is damaged and could not be read.") from exc
+    return "\n".join(lines)
+
+
+def _table_lines(table: Table) -> list[str]:
+    lines: list[str] = []
+    seen: set[int] = set()  # a merged cell is returned once per grid position
+    for row in table.rows:
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            lines.extend(p.text for p in cell.paragraphs)
+    return lines
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_zh(doc: ScriptDocument, *, title: str = "") -> bytes:
+    """A .docx of ``doc`` in the Chinese micro-drama layout (screenplays convert through it)."""
+    document = Document()
+    _page_setup(document)
+    _set_fonts(document)
+    if title:
+        document.core_properties.title = title
+
+    title_page = [(k, v) for k, v in doc.title_page if k != "Title" or not title]
+    if title:
+        title_page.insert(0, ("Title", title))
+    wrote_title = False
+    for key, value in title_page:
+        label = {"Title": "剧名", "Author": "编剧"}.get(key)
+        if not label or not value.strip():
+            continue  # the Chinese layout has no other title-page lines
+        p = _paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _run(p, f"{label}：{value}", bold=key == "Title", size=TITLE_PT if key == "Title" else None)
+        wrote_title = True
+
+    for index, episode in enumerate(doc.episodes, start=1):
+        number = episode.number if episode.number is not None else index
+        p = _paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, outline=0)
+        p.paragraph_format.page_break_before = wrote_title or index > 1
+        p.paragraph_format.space_after = Pt(12)
+        _run(p, f"第{number}集 {episode.title}".rstrip(), bold=True, size=EPISODE_PT)
+        _write_elements(document, episode.elements)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _page_setup(document) -> None:  # noqa: ANN001 - python-docx's Document is a factory
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    # Word's default margins for Chinese documents.
+    section.top_margin = section.bottom_margin = Cm(2.54)
+    section.left_margin = section.right_margin = Cm(3.17)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    footer._p.append(field)
+
+
+def _set_rfonts(rpr) -> None:  # noqa: ANN001 - an lxml CT_RPr
+    fonts = rpr.get_or_add_rFonts()
+    # Theme attributes win over explicit names in Word, so they go.
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), EAST_ASIA_FONT)
+    fonts.set(qn("w:cs"), LATIN_FONT)
+
+
+def _set_fonts(document) -> None:  # noqa: ANN001
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    if defaults is not None:
+        _set_rfonts(defaults)
+        lang = defaults.find(qn("w:lang"))
+        if lang is not None:
+            lang.set(qn("w:eastAsia"), "zh-CN")
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    _set_rfonts(normal.element.get_or_add_rPr())
+    fmt = normal.paragraph_format
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(3), 1.25
+
+
+def _paragraph(document, *, align=None, outline: int | None = None) -> Paragraph:  # noqa: ANN001
+    p = document.add_paragraph()
+    if align is not None:
+        p.alignment = align
+    if outline is not None:
+        # An outline level puts episodes and scenes in Word's navigation pane without
+        # the built-in heading styles' theme colours.
+        level = OxmlElement("w:outlineLvl")
+        level.set(qn("w:val"), str(outline))
+        p._p.get_or_add_pPr().append(level)
+    return p
+
+
+def _run(p: Paragraph, text: str, *, bold: bool = False, size: int | None = None) -> None:
+    run = p.add_run(text)
+    run.bold = bold or None
+    if size:
+        run.font.size = Pt(size)
+    _set_rfonts(run._r.get_or_add_rPr())
+
+
+def _write_elements(document, elements: list[Element]) -> None:  # noqa: ANN001
+    i = 0
+    while i < len(elements):
+        el = elements[i]
+        if el.kind == Kind.CHARACTER:
+            end = i + 1
+            while end < len(elements) and elements[end].kind in (Kind.PARENTHETICAL, Kind.DIALOGUE):
+                end += 1
+            _write_speech(document, el, elements[i + 1 : end])
+            i = end
+            continue
+        i += 1
+        if el.kind == Kind.PAGE_BREAK:
+            _paragraph(document).add_run().add_break(WD_BREAK.PAGE)
+            continue
+        text = zh.serialise_elements([el]).strip("\n")
+        if not text:
+            continue
+        if el.kind == Kind.SCENE_HEADING:
+            p = _paragraph(document, outline=1)
+            p.paragraph_format.space_before = Pt(12)
+            p.paragraph_format.keep_with_next = True
+            _run(p, text, bold=True)
+        elif el.kind == Kind.CAST:
+            p = _paragraph(document)
+            label, _, names = text.partition("：")
+            _run(p, label + "：", bold=True)
+            _run(p, names)
+        elif el.kind in (Kind.FLASHBACK_START, Kind.FLASHBACK_END, Kind.TRANSITION):
+            _run(_paragraph(document), text, bold=True)
+        else:
+            for line in text.split("\n"):  # one △ paragraph per line of multi-line action
+                _run(_paragraph(document), line)
+
+
+def _write_speech(document, cue: Element, parts: list[Element]) -> None:  # noqa: ANN001
+    name = zh.serialise_elements([cue])  # "张明（OS）："
+    line = zh.serialise_elements([cue, *parts])
+    p = _paragraph(document)
+    # Hanging indent: wrapped lines start under the first word spoken, not under the name.
+    indent = Pt(min(_columns(name), 8) * BODY_PT)
+    p.paragraph_format.left_indent = indent
+    p.paragraph_format.first_line_indent = -indent
+    _run(p, name, bold=True)
+    if line[len(name) :]:
+        _run(p, line[len(name) :])
+
+
+def _columns(text: str) -> float:
+    """Width in em: CJK and full-width characters are one em, the rest half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
