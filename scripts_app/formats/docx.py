@@ -22,10 +22,12 @@ import unicodedata
 import zipfile
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
 from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -135,7 +137,7 @@ def write_zh(doc: ScriptDocument, *, title: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def _page_setup(document) -> None:  # noqa: ANN001 - python-docx's Document is a factory
+def _page_setup(document: DocxDocument) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -149,7 +151,7 @@ def _page_setup(document) -> None:  # noqa: ANN001 - python-docx's Document is a
     footer._p.append(field)
 
 
-def _set_rfonts(rpr) -> None:  # noqa: ANN001 - an lxml CT_RPr
+def _set_rfonts(rpr: CT_RPr) -> None:
     fonts = rpr.get_or_add_rFonts()
     # Theme attributes win over explicit names in Word, so they go.
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
@@ -160,7 +162,7 @@ def _set_rfonts(rpr) -> None:  # noqa: ANN001 - an lxml CT_RPr
     fonts.set(qn("w:cs"), LATIN_FONT)
 
 
-def _set_fonts(document) -> None:  # noqa: ANN001
+def _set_fonts(document: DocxDocument) -> None:
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
     if defaults is not None:
@@ -175,7 +177,9 @@ def _set_fonts(document) -> None:  # noqa: ANN001
     fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(3), 1.25
 
 
-def _paragraph(document, *, align=None, outline: int | None = None) -> Paragraph:  # noqa: ANN001
+def _paragraph(
+    document: DocxDocument, *, align: WD_ALIGN_PARAGRAPH | None = None, outline: int | None = None
+) -> Paragraph:
     p = document.add_paragraph()
     if align is not None:
         p.alignment = align
@@ -196,7 +200,7 @@ def _run(p: Paragraph, text: str, *, bold: bool = False, size: int | None = None
     _set_rfonts(run._r.get_or_add_rPr())
 
 
-def _write_elements(document, elements: list[Element]) -> None:  # noqa: ANN001
+def _write_elements(document: DocxDocument, elements: list[Element]) -> None:
     i = 0
     while i < len(elements):
         el = elements[i]
@@ -231,7 +235,7 @@ def _write_elements(document, elements: list[Element]) -> None:  # noqa: ANN001
                 _run(_paragraph(document), line)
 
 
-def _write_speech(document, cue: Element, parts: list[Element]) -> None:  # noqa: ANN001
+def _write_speech(document: DocxDocument, cue: Element, parts: list[Element]) -> None:
     name = zh.serialise_elements([cue])  # "张明（OS）："
     line = zh.serialise_elements([cue, *parts])
     p = _paragraph(document)
