@@ -1,6 +1,8 @@
 # Two commands set up a fresh Debian machine: `make run` and `make test`.
 PY := .venv/bin/python
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/writersroom
+# A Redis database of its own, so a running `make run` worker never takes the tests' tasks.
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test bench lint format messages venv
@@ -20,7 +22,7 @@ run: venv
 test: venv
 	bash ops/system_packages.sh test
 	bash ops/services.sh postgres
-	DATABASE_URL=$(TEST_DATABASE_URL) DEBUG=1 $(PY) -m pytest -q
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest -q
 
 bench: venv
 	bash ops/system_packages.sh test

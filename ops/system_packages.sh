@@ -5,7 +5,8 @@
 set -euo pipefail
 want=(redis-server fonts-courier-prime fonts-noto-cjk)
 if [ "${1:-run}" = "test" ]; then
-  want+=(postgresql chromium poppler-utils)
+  # pango: WeasyPrint, the baseline of bench/export.py
+  want+=(postgresql chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 fi
 missing=()
 for pkg in "${want[@]}"; do

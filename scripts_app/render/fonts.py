@@ -49,7 +49,7 @@ def cache_dir() -> Path:
 
 
 def _fix(src: Path, dst: Path, subfamily: str, weight: int, bold: bool, italic: bool) -> None:
-    from fontTools.ttLib import TTFont  # fpdf2's dependency; only needed on first use
+    from fontTools.ttLib import TTFont  # pinned in requirements.txt; only needed on first use
 
     font = TTFont(src)
     family = "Courier Prime"
