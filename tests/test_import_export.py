@@ -158,3 +158,62 @@ class ImportPageTestCase(BaseTestCase):
         self.assertContains(response, "Nothing was imported")
         self.assertNotContains(response, "<script>alert(1)")
         self.assertEqual(self.project.episodes.count(), 1)
+
+
+class ExchangeFormatsTestCase(BaseTestCase):
+    """FDX, DOCX and shot lists through the commands a room would use."""
+
+    def export(self, slug: str, fmt: str, *extra: str) -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out"
+            call_command("export_script", slug, "--format", fmt, *extra, "-o", str(out), stderr=StringIO())
+            return out.read_bytes()
+
+    def reimport(self, data: bytes, name: str, slug: str) -> str:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            return import_file(path, slug, "--create", "Copy")
+
+    def test_fdx_export_and_import_give_the_same_screenplay(self) -> None:
+        import_file(SAMPLES / "contract_heiress.fountain", "fdx-src", "--create", "Heiress")
+        data = self.export("fdx-src", "fdx")
+        self.assertIn(b"<FinalDraft", data)
+        self.assertEqual(
+            self.reimport(data, "heiress.fdx", "fdx-copy"), "imported 2 episodes, 7 scenes, 6 characters"
+        )
+        source, copy = Project.objects.get(slug="fdx-src"), Project.objects.get(slug="fdx-copy")
+        self.assertEqual(elements_of(source), elements_of(copy))
+
+    def test_it_imports_the_hand_written_fdx(self) -> None:
+        last = import_file(SAMPLES / "every_paragraph.fdx", "every", "--create", "Every")
+        self.assertTrue(last.startswith("imported "), last)
+        self.assertGreater(Scene.objects.filter(episode__project__slug="every").count(), 0)
+
+    def test_docx_export_in_the_chinese_format_imports_back(self) -> None:
+        import_file(SAMPLES / "rebirth_revenge_zh.txt", "docx-src", "--create", "重生")
+        data = self.export("docx-src", "docx")
+        self.assertEqual(data[:2], b"PK")
+        self.assertEqual(
+            self.reimport(data, "重生.docx", "docx-copy"), "imported 3 episodes, 8 scenes, 6 characters"
+        )
+        source, copy = Project.objects.get(slug="docx-src"), Project.objects.get(slug="docx-copy")
+        self.assertEqual(elements_of(source), elements_of(copy))
+
+    def test_the_shot_list_carries_the_bible_anchors(self) -> None:
+        character = Character.objects.get(project=self.project, name="张明")
+        character.look = "黑色风衣，左眉有疤"
+        character.save()
+        csv_text = self.export(self.project.slug, "shotlist").decode("utf-8-sig")
+        self.assertIn("景别", csv_text.splitlines()[0])
+        self.assertIn("黑色风衣，左眉有疤", csv_text)
+        pdf = self.export(self.project.slug, "shotlist-pdf")
+        self.assertEqual(pdf[:5], b"%PDF-")
+
+    def test_a_pdf_export_from_the_command_line(self) -> None:
+        data = self.export(
+            self.project.slug, "pdf", "--episodes", "1", "--profile", "a4", "--watermark", "Wang"
+        )
+        self.assertEqual(data[:5], b"%PDF-")
+        with self.assertRaisesMessage(CommandError, "nothing to print"):
+            self.export(self.project.slug, "pdf", "--revised-only")

@@ -38,7 +38,9 @@ class ProductionTestCase(BaseTestCase):
     def test_only_the_showrunner_locks_and_issues_revisions(self) -> None:
         self.login(self.bob)
         self.assertEqual(self.client.post(reverse("episode_lock", args=[self.slug, 1])).status_code, 403)
-        self.assertEqual(self.client.post(reverse("episode_issue_revision", args=[self.slug, 1])).status_code, 403)
+        self.assertEqual(
+            self.client.post(reverse("episode_issue_revision", args=[self.slug, 1])).status_code, 403
+        )
         self.episode.refresh_from_db()
         self.assertIsNone(self.episode.locked_at)
 
@@ -50,7 +52,9 @@ class ProductionTestCase(BaseTestCase):
 
     def test_a_scene_inserted_after_lock_prints_as_a_lettered_number(self) -> None:
         self.lock()
-        inserted = create_scene(episode=self.episode, user=self.bob, text="1-9 日 内 走廊\n△脚步声。\n", position=2)
+        inserted = create_scene(
+            episode=self.episode, user=self.bob, text="1-9 日 内 走廊\n△脚步声。\n", position=2
+        )
         response = self.client.get(reverse("episode_detail", args=[self.slug, 1]))
         self.assertContains(response, '<span class="scene-number provisional"')
         self.assertContains(response, "1-1A")
@@ -82,7 +86,9 @@ class ProductionTestCase(BaseTestCase):
 
     def test_a_revision_marks_changed_lines_only_and_takes_the_next_colour(self) -> None:
         self.lock()
-        save_scene_text(scene=self.scene, user=self.bob, text=self.scene.text.replace("你还知道回来？", "你还有脸回来？"))
+        save_scene_text(
+            scene=self.scene, user=self.bob, text=self.scene.text.replace("你还知道回来？", "你还有脸回来？")
+        )
         response = self.client.post(reverse("episode_issue_revision", args=[self.slug, 1]), follow=True)
         self.assertContains(response, "BLUE revision issued")
         pages = pdf_text(self.export_pdf(revision="issued"))
@@ -96,7 +102,9 @@ class ProductionTestCase(BaseTestCase):
         self.assertFalse(unchanged[0].rstrip().endswith("*"))
         self.assertEqual(sum(line.rstrip().endswith("*") for line in lines), 1)
         self.client.post(reverse("episode_issue_revision", args=[self.slug, 1]))
-        self.assertEqual(list(ScriptRevision.objects.values_list("color", flat=True)), ["white", "blue", "pink"])
+        self.assertEqual(
+            list(ScriptRevision.objects.values_list("color", flat=True)), ["white", "blue", "pink"]
+        )
         # The white draft still reprints as it was.
         self.assertIn("你还知道回来", "\n".join(pdf_text(self.export_pdf(revision="0"))))
 

@@ -35,7 +35,11 @@ def season():
     for n in range(1, 6):
         episode = create_episode(project=project, number=n, title=f"第{n}集")
         for s in range(1, 4):
-            create_scene(episode=episode, user=user, text=f"{n}-{s} 日 内 客厅\n△第{n}集第{s}场。\n林晚：台词{n}-{s}。\n")
+            create_scene(
+                episode=episode,
+                user=user,
+                text=f"{n}-{s} 日 内 客厅\n△第{n}集第{s}场。\n林晚：台词{n}-{s}。\n",
+            )
     client = Client()
     client.force_login(user)
     return project, client
@@ -55,7 +59,9 @@ def test_a_season_pdf_is_built_by_the_worker_and_downloaded(worker, season) -> N
     project, client = season
     response = client.post(reverse("export", args=[project.slug]), {"format": "pdf", "revision": "current"})
     job = ExportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("export_job", args=[project.slug, job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "export_job", args=[project.slug, job.pk]
+    )
 
     page = client.get(response["Location"])
     assert b"<progress" in page.content

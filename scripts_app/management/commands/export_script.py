@@ -50,7 +50,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Revision {opts['revision']!r} has not been issued for these episodes."
             ) from exc
-        if output == "-":
+        if output == "-" and exported.content_type.startswith(("text/", "application/xml")):
+            self.stdout.write(exported.data.decode("utf-8"), ending="")
+        elif output == "-":
             sys.stdout.buffer.write(exported.data)
         else:
             Path(output).write_bytes(exported.data)
