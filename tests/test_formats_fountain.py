@@ -453,3 +453,13 @@ def test_whatever_it_parses_it_writes_back_the_same() -> None:
         text = "\n".join(rng.choice(_FUZZ_LINES) for _ in range(rng.randint(0, 14)))
         doc = fountain.parse(text)
         assert fountain.parse(fountain.serialise(doc)) == doc, text
+
+
+def test_it_strips_emphasis_for_print_but_keeps_literal_stars_and_snake_case() -> None:
+    from scripts_app.formats.fountain import strip_emphasis
+
+    assert strip_emphasis("a *promise nobody keeps*.") == "a promise nobody keeps."
+    assert strip_emphasis("**BOLD** and _under_ and ***both***") == "BOLD and under and both"
+    assert strip_emphasis("**_nested_**") == "nested"
+    assert strip_emphasis(r"5 \* 3 = 15") == "5 * 3 = 15"
+    assert strip_emphasis("snake_case_name and a * b * c") == "snake_case_name and a * b * c"

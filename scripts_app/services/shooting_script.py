@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..formats.elements import Element, EpisodeText, Kind, ScriptDocument
+from ..formats.fountain import strip_emphasis
 from ..layout import ElementMeta, PaginatedScript, Revision, ShootingScriptOptions, paginate
 from ..models import Episode, Project, ScriptRevision
 from ..render import RenderOptions, render_pdf
@@ -107,6 +108,9 @@ def _marked_elements(scene: _Scene, fmt: str) -> tuple[list[Element], list[Eleme
         ).get_opcodes():
             if tag in ("replace", "insert"):
                 revised[j1:j2] = [True] * (j2 - j1)
+    if fmt == "fountain":
+        # Inline emphasis marks are markup, not words: a star in the body would read as a revision mark.
+        elements = [replace(el, text=strip_emphasis(el.text)) if el.text else el for el in elements]
     return elements, [ElementMeta(revised=r) for r in revised]
 
 
