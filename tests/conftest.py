@@ -8,8 +8,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def close_stray_connections(django_db_setup, django_db_blocker):
+def close_stray_connections(request):
     """The live server's threads keep Postgres sessions open; end them so the test database can be dropped."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield  # pure tests run with -p no:django
+        return
+    # Requested here so that this teardown runs before the test database is dropped.
+    request.getfixturevalue("django_db_setup")
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
     yield
     from django.db import connection
 

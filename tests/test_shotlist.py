@@ -13,8 +13,9 @@ import pytest
 
 from scripts_app.formats import fountain, zh
 from scripts_app.formats.elements import Element, EpisodeText, Kind
-from scripts_app.formats.shotlist import HEADERS, MOVEMENTS, SIZES, Shot, build_shots, render_pdf, to_csv
+from scripts_app.formats.shotlist import HEADERS, MOVEMENTS, SIZES, Shot, build_shots, to_csv
 from scripts_app.render.pdf import missing_fonts
+from scripts_app.render.shotlist import render_pdf
 
 SAMPLES = Path(__file__).parent / "samples"
 CHARACTERS = {

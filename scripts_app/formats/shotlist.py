@@ -40,19 +40,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 from .elements import Element, EpisodeText, HeadingParts, Kind, split_cast
-
-if TYPE_CHECKING:
-    import typst
 
 SIZES = ("特写", "近景", "中景", "全景", "远景")
 MOVEMENTS = ("固定", "推", "拉", "摇", "移", "跟")
@@ -521,7 +513,8 @@ def _duration(value: float) -> str:
     return f"{value:g}"
 
 
-def _rows(shots: list[Shot], lang: str) -> list[list[str]]:
+def table_rows(shots: list[Shot], lang: str) -> list[list[str]]:
+    """The cells of each shot, in HEADERS order, for the CSV and the PDF table."""
     return [
         [
             s.number,
@@ -553,75 +546,6 @@ def to_csv(shots: list[Shot], lang: str = "zh") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADERS[lang])
-    for row in _rows(shots, lang):
+    for row in table_rows(shots, lang):
         writer.writerow([_spreadsheet_safe(cell) for cell in row])
     return "\ufeff" + buffer.getvalue()
-
-
-# ----------------------------------------------------------------------------- PDF
-
-TEMPLATE = Path(__file__).resolve().parent.parent / "render" / "shotlist.typ"
-PDF_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC")
-_LAST_RESORT = "DejaVu Sans Mono"
-
-_pdf_lock = threading.Lock()
-_pdf_compiler: typst.Compiler | None = None
-_pdf_families: set[str] = set()
-
-
-def _compiler() -> tuple[typst.Compiler, set[str]]:
-    # Typst and the font scan load on first use only, like render/pdf.py, so importing
-    # this module for CSV stays cheap.
-    global _pdf_compiler, _pdf_families
-    if _pdf_compiler is None:
-        import typst
-
-        from scripts_app.render.fonts import font_dirs
-
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=font_dirs())
-        _pdf_families = set(fonts.families())
-        _pdf_compiler = typst.Compiler(str(TEMPLATE), font_paths=fonts, ignore_system_fonts=True)
-    return _pdf_compiler, _pdf_families
-
-
-def pdf_data(shots: list[Shot], *, title: str, lang: str = "zh") -> dict:
-    """The JSON-able document ``shotlist.typ`` draws; rows are strings only."""
-    from scripts_app.layout.wrap import clean
-
-    rows: list[dict] = []
-    scene = None
-    for shot, row in zip(shots, _rows(shots, lang), strict=True):
-        if shot.scene != scene:
-            scene = shot.scene
-            rows.append({"heading": clean(f"{shot.scene}  {shot.location}".strip())})
-        rows.append({"cells": [clean(cell) for cell in row]})
-    total = sum(s.duration_s for s in shots)
-    minutes, seconds = divmod(round(total), 60)
-    if lang == "en":
-        summary = f"{len(shots)} shots, about {minutes}:{seconds:02d}"
-    else:
-        summary = f"共 {len(shots)} 个镜头，约 {minutes} 分 {seconds} 秒"
-    return {
-        "title": clean(title),
-        "summary": summary,
-        "headers": list(HEADERS[lang]),
-        "rows": rows,
-        "fonts": [*PDF_FONTS, _LAST_RESORT],
-        "lang": "en" if lang == "en" else "zh",
-        "region": "US" if lang == "en" else "CN",
-    }
-
-
-def render_pdf(shots: list[Shot], *, title: str, lang: str = "zh") -> bytes:
-    """A landscape A4 table of the shots, Chinese set in Noto CJK (no tofu)."""
-    from scripts_app.render.pdf import FontsMissing
-
-    data = json.dumps(pdf_data(shots, title=title, lang=lang), ensure_ascii=False, separators=(",", ":"))
-    with _pdf_lock:
-        compiler, available = _compiler()
-        missing = [f for f in PDF_FONTS if f not in available]
-        if missing:
-            raise FontsMissing(f"fonts not installed: {', '.join(missing)} (apt-get install fonts-noto-cjk)")
-        pdf = compiler.compile(sys_inputs={"data": data}, format="pdf")
-    assert isinstance(pdf, bytes)
-    return pdf

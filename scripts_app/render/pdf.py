@@ -9,20 +9,18 @@ name in a Courier screenplay prints from Noto CJK instead of as tofu.
 
 from __future__ import annotations
 
-import json
 import math
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-
-import typst
 
 from scripts_app.layout.model import Line, PaginatedScript
 from scripts_app.layout.wrap import clean, columns
 
-from .fonts import font_dirs
+from .typst_engine import FontsMissing, compile_pdf, missing_fonts
 
 TEMPLATE = Path(__file__).with_name("shooting_script.typ")
+
+__all__ = ["FontsMissing", "RenderOptions", "document_data", "missing_fonts", "render_pdf"]
 
 # Last-resort fallback for symbols outside Courier Prime and Noto CJK; it ships inside Typst.
 _LAST_RESORT = "DejaVu Sans Mono"
@@ -30,38 +28,11 @@ _LAST_RESORT = "DejaVu Sans Mono"
 _BOLD, _ITALIC, _UNDERLINE, _RIGHT, _CENTER = 1, 2, 4, 8, 16
 
 
-class FontsMissing(RuntimeError):
-    """A profile's font family is not installed; the PDF would silently use another face."""
-
-
 @dataclass
 class RenderOptions:
     watermark: str = ""  # recipient's name, printed diagonally in light grey on every page
     title: str = ""  # PDF metadata
     author: str = ""
-
-
-_lock = threading.Lock()
-_compiler: typst.Compiler | None = None
-_families: set[str] = set()
-
-
-def _get_compiler() -> tuple[typst.Compiler, set[str]]:
-    # Scanning the font folders (~0.1 s for the Noto CJK collections) happens once per
-    # process; system fonts are ignored so output does not depend on the host.
-    global _compiler, _families
-    if _compiler is None:
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=font_dirs())
-        _families = set(fonts.families())
-        _compiler = typst.Compiler(str(TEMPLATE), font_paths=fonts, ignore_system_fonts=True)
-    return _compiler, _families
-
-
-def missing_fonts(families: tuple[str, ...]) -> list[str]:
-    """Families among ``families`` that the renderer cannot find."""
-    with _lock:
-        _, available = _get_compiler()
-    return [f for f in families if f not in available]
 
 
 def _watermark_size(text: str, width_pt: float, height_pt: float, font_pt: float) -> float:
@@ -135,17 +106,6 @@ def document_data(script: PaginatedScript, options: RenderOptions | None = None)
 
 def render_pdf(script: PaginatedScript, options: RenderOptions | None = None) -> bytes:
     """Render a paginated script to PDF bytes."""
-    data = json.dumps(document_data(script, options), ensure_ascii=False, separators=(",", ":"))
-    with _lock:
-        compiler, available = _get_compiler()
-        missing = [f for f in script.profile.fonts if f not in available]
-        if missing:
-            raise FontsMissing(
-                f"fonts not installed: {', '.join(missing)} "
-                "(apt-get install fonts-courier-prime fonts-noto-cjk, or set WRITERSROOM_FONT_DIRS)"
-            )
-        # Tagging is for screen readers of flowing text; absolutely placed lines gain
-        # nothing from it and it costs time on 250-page exports.
-        pdf = compiler.compile(sys_inputs={"data": data}, format="pdf", pdf_tags=False)
-    assert isinstance(pdf, bytes)
-    return pdf
+    # Tagging is for screen readers of flowing text; absolutely placed lines gain
+    # nothing from it and it costs time on 250-page exports.
+    return compile_pdf(TEMPLATE, document_data(script, options), fonts=script.profile.fonts, tagged=False)

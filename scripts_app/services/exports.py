@@ -108,7 +108,9 @@ def export_file(
         if fmt == "shotlist":
             data = shotlist.to_csv(shots, lang="zh" if project.language == "zh" else "en").encode("utf-8")
         else:
-            data = shotlist.render_pdf(
+            from ..render import shotlist as shotlist_pdf
+
+            data = shotlist_pdf.render_pdf(
                 shots, title=project.title, lang="zh" if project.language == "zh" else "en"
             )
         name += "-shots"
