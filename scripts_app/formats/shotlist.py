@@ -44,6 +44,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
 from .elements import Element, EpisodeText, HeadingParts, Kind, split_cast
 
 SIZES = ("特写", "近景", "中景", "全景", "远景")
