@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms import CharacterForm, LocationForm
@@ -12,7 +14,7 @@ from ..permissions import project_view
 from ..services import bible
 
 
-def _edit(request, project, *, form_class, model, pk, save, template_name: str):
+def _edit(request, project, *, form_class, model, pk, save, new_title: str, delete_view: str):
     # Viewers read the bible; only writers and showrunners change it.
     if request.method == "POST" and not request.membership.may(Role.WRITER):
         raise PermissionDenied
@@ -23,7 +25,14 @@ def _edit(request, project, *, form_class, model, pk, save, template_name: str):
     if request.method == "POST" and form.is_valid():
         save(project, obj, form.cleaned_data)
         return redirect("project_detail", slug=project.slug)
-    return render(request, template_name, {"project": project, "form": form, "object": obj})
+    context = {
+        "project": project,
+        "form": form,
+        "object": obj,
+        "new_title": new_title,
+        "delete_url": reverse(delete_view, args=[project.slug, obj.pk]) if obj else "",
+    }
+    return render(request, "scripts_app/bible_entry_form.html", context)
 
 
 @project_view()
@@ -31,7 +40,7 @@ def character_edit(request, project, pk: int | None = None):
     return _edit(
         request, project, form_class=CharacterForm, model=Character, pk=pk,
         save=lambda p, obj, data: bible.save_character(project=p, character=obj, **data),
-        template_name="scripts_app/character_form.html",
+        new_title=_("New character"), delete_view="character_delete",
     )  # fmt: skip
 
 
@@ -40,7 +49,7 @@ def location_edit(request, project, pk: int | None = None):
     return _edit(
         request, project, form_class=LocationForm, model=Location, pk=pk,
         save=lambda p, obj, data: bible.save_location(project=p, location=obj, **data),
-        template_name="scripts_app/location_form.html",
+        new_title=_("New location"), delete_view="location_delete",
     )  # fmt: skip
 
 
