@@ -88,3 +88,34 @@ class ProjectPagesTestCase(BaseTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.project.episodes.count(), 1)
+
+
+class HostileBibleTestCase(BaseTestCase):
+    def test_it_escapes_script_tags_in_every_bible_field(self) -> None:
+        self.login(self.bob)
+        evil = "<script>alert('x')</script>"
+        response = self.client.post(
+            reverse("character_new", args=[self.project.slug]),
+            {"name": evil, "look": evil, "identity": evil, "age": evil},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.client.post(reverse("location_new", args=[self.project.slug]), {"name": evil, "look": evil})
+        self.project.title = evil
+        self.project.logline = evil
+        self.project.style_guide = evil
+        self.project.save()
+        for url in (reverse("project_detail", args=[self.project.slug]), reverse("project_list")):
+            page = self.client.get(url)
+            self.assertNotContains(page, "<script>alert")
+            self.assertContains(page, "&lt;script&gt;alert(")
+
+    def test_it_refuses_an_oversized_upload_with_a_message(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.login(self.bob)
+        big = SimpleUploadedFile("big.txt", "△".encode() * (2 * 1024 * 1024))
+        response = self.client.post(
+            reverse("import", args=[self.project.slug]), {"file": big, "format": "auto"}
+        )
+        self.assertContains(response, "too large")
+        self.assertEqual(self.project.episodes.count(), 1)
