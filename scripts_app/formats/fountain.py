@@ -135,16 +135,14 @@ def _is_title_key_line(line: str) -> bool:
 
 # Emphasis pairs (***bold italic***, **bold**, *italic*, _underline_) on one line; "\*" is a
 # literal star, and an underscore inside a word (snake_case) is not a mark.
-_EMPHASIS_RE = re.compile(
-    r"(?<!\\)(\*{1,3})(?=\S)(.+?)(?<=\S)(?<!\\)\1|(?<![\w\\])_(?=\S)(.+?)(?<=\S)_(?!\w)"
-)
+EMPHASIS_RE = re.compile(r"(?<!\\)(\*{1,3})(?=\S)(.+?)(?<=\S)(?<!\\)\1|(?<![\w\\])_(?=\S)(.+?)(?<=\S)_(?!\w)")
 
 
 def strip_emphasis(text: str) -> str:
     """Text as printed without inline styling: the marks go, the words stay, escaped stars print."""
     previous = None
     while previous != text:  # nested marks (**_x_**) come off one layer at a time
-        previous, text = text, _EMPHASIS_RE.sub(lambda m: m[2] if m[1] else m[3], text)
+        previous, text = text, EMPHASIS_RE.sub(lambda m: m[2] if m[1] else m[3], text)
     return text.replace("\\*", "*").replace("\\_", "_")
 
 

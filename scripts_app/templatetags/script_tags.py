@@ -4,10 +4,11 @@ scene text, like model output later, is data and never markup."""
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from ..formats.elements import Element, Kind
+from ..formats.fountain import EMPHASIS_RE
 
 register = template.Library()
 
@@ -15,6 +16,21 @@ BRACKETED = {
     Kind.FLASHBACK_START: "【闪回】",
     Kind.FLASHBACK_END: "【闪回结束】",
 }
+
+
+_STAR_TAGS = {1: ("<em>", "</em>"), 2: ("<strong>", "</strong>"), 3: ("<strong><em>", "</em></strong>")}
+
+
+def _emphasis_html(text: str) -> SafeString:
+    """Fountain emphasis as HTML. The text is escaped first; only our own tags are added."""
+    html = escape(text)
+    previous = None
+    while previous != html:
+        previous = html
+        html = EMPHASIS_RE.sub(
+            lambda m: "{0}{2}{1}".format(*_STAR_TAGS[len(m[1])], m[2]) if m[1] else f"<u>{m[3]}</u>", html
+        )
+    return mark_safe(html.replace("\\*", "*").replace("\\_", "_"))  # noqa: S308 (escaped above)
 
 
 def _line(el: Element, fmt: str) -> SafeString:
@@ -47,7 +63,8 @@ def _line(el: Element, fmt: str) -> SafeString:
     if kind == Kind.PAGE_BREAK:
         return format_html('<hr class="el el-page-break">')
     css = kind.value.replace("_", "-")
-    lines = format_html_join(format_html("<br>"), "{}", ((part,) for part in el.text.split("\n")))
+    render = _emphasis_html if fmt == "fountain" else escape
+    lines = format_html_join(format_html("<br>"), "{}", ((render(part),) for part in el.text.split("\n")))
     return format_html('<p class="el el-{}">{}</p>', css, lines)
 
 
