@@ -148,3 +148,24 @@ class ScreenplayPrintTestCase(BaseTestCase):
         self.assertIn("The door is very heavy.", text)
         self.assertIn("We have ninety seconds.", text)
         self.assertNotIn("*", text)
+
+
+class LockedExchangeTestCase(BaseTestCase):
+    def test_text_exports_of_a_locked_episode_carry_production_numbers(self) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        from scripts_app.services.production import lock_episode
+
+        second = create_scene(episode=self.episode, user=self.bob, text="1-2 夜 外 天台\n△风很大。\n")
+        lock_episode(episode=self.episode, user=self.alice)
+        create_scene(episode=self.episode, user=self.bob, text="1-9 日 内 走廊\n△脚步声。\n", position=2)
+        self.login(self.bob)
+        self.client.post(reverse("scene_delete", args=[self.project.slug, second.pk]))
+        out = StringIO()
+        call_command("export_script", self.project.slug, "--format", "zh", "-o", "-", stdout=out)
+        text = out.getvalue()
+        self.assertIn("1-1A 日 内 走廊", text)
+        self.assertNotIn("1-9", text)
+        self.assertNotIn("天台", text)  # omitted scenes stay out of the text formats

@@ -7,15 +7,15 @@ Celery task, so all three give the same bytes for the same request.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.text import slugify
 
 from ..formats import detect
-from ..formats.elements import EpisodeText, ScriptDocument
+from ..formats.elements import EpisodeText, Kind, ScriptDocument
 from ..models import Project
 from ..script_text import HEADING_PARSERS, scene_elements
-from ..selectors import episodes_with_scenes
+from ..selectors import episodes_with_scenes, shooting_numbers
 from .shooting_script import PrintRequest, build_pdf, printed_episodes
 
 FORMATS = {
@@ -53,10 +53,17 @@ def build_document(*, project: Project, episode_range: tuple[int, int] | None = 
     """The series as one document, each scene's text as the writers wrote it."""
     doc = ScriptDocument(title_page=[("Title", project.title)] if project.title else [])
     for episode in episodes_with_scenes(project=project, episode_range=episode_range):
+        scenes = list(episode.scenes.all())
+        # A locked episode travels with its production numbers (12A...), as every printed copy does.
+        numbers = shooting_numbers(episode=episode, scenes=scenes) if episode.locked_at else {}
         elements = []
-        for scene in episode.scenes.all():
-            if not scene.omitted:
-                elements.extend(scene_elements(scene.text, project.script_format))
+        for scene in scenes:
+            if scene.omitted:
+                continue
+            for el in scene_elements(scene.text, project.script_format):
+                if el.kind == Kind.SCENE_HEADING and scene.pk in numbers:
+                    el = replace(el, scene_number=numbers[scene.pk])
+                elements.append(el)
         doc.episodes.append(EpisodeText(number=episode.number, title=episode.title, elements=elements))
     return doc
 
