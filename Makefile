@@ -7,25 +7,30 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test bench lint format messages venv
 
+# A venv half made by an earlier failed run (no pip in it) is made again.
 .venv/installed: requirements.txt
-	test -x $(PY) || python3 -m venv .venv
+	test -x .venv/bin/pip || (rm -rf .venv && python3 -m venv .venv)
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
 venv: .venv/installed
 
-run: venv
+# System packages first: on a fresh Debian machine they include python3-venv, which the venv needs.
+run:
 	bash ops/system_packages.sh run
+	$(MAKE) venv
 	bash ops/services.sh
 	bash ops/run.sh
 
-test: venv
+test:
 	bash ops/system_packages.sh test
+	$(MAKE) venv
 	bash ops/services.sh postgres
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest -q
 
-bench: venv
+bench:
 	bash ops/system_packages.sh test
+	$(MAKE) venv
 	bash ops/services.sh postgres
 	DATABASE_URL=$(TEST_DATABASE_URL) DEBUG=1 $(PY) bench/episode_page.py
 	$(PY) bench/export.py

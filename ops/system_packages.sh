@@ -8,6 +8,8 @@ if [ "${1:-run}" = "test" ]; then
   # pango: WeasyPrint, the baseline of bench/export.py
   want+=(postgresql chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 fi
+# Debian's python3 makes virtual environments only with python3-venv (ensurepip).
+python3 -c "import ensurepip" 2>/dev/null || want+=(python3-venv)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -97,6 +97,12 @@ class EpisodeForm(forms.ModelForm):
         self.project = project
         if self.instance.pk:
             self.fields["is_paywall"].initial = self.instance.is_paywall
+        status = self.fields["status"]
+        if self.instance.locked_at:
+            # Locked for production by the showrunner (see services/production.py): not a form choice.
+            status.disabled = True
+        else:
+            status.choices = [c for c in Episode.Status.choices if c[0] != Episode.Status.LOCKED]
 
     def clean_number(self) -> int:
         number = self.cleaned_data["number"]

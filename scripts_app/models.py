@@ -70,7 +70,6 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user")]
-        ordering = ["role", "user__username"]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role}"
@@ -300,6 +299,7 @@ class ExportJob(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     result = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from .models import Beat, Episode, Membership, Project, Scene, ScriptRevision
+from .models import Beat, Episode, Membership, Project, Role, Scene, ScriptRevision
 from .numbering import fill_numbers
 
 
@@ -17,15 +17,27 @@ def projects_for(*, user) -> QuerySet[Project]:
 
 
 def project_board(*, project: Project) -> dict:
-    episodes = list(project.episodes.annotate(scene_count=Count("scenes")).order_by("number"))
+    scene_count = Count("scenes", filter=Q(scenes__omitted=False))
+    episodes = list(project.episodes.annotate(scene_count=scene_count).order_by("number"))
     for ep in episodes:
         ep.project = project  # is_paywall reads the series' list without a query per episode
     return {
         "episodes": episodes,
         "characters": list(project.characters.all()),
         "locations": list(project.locations.all()),
-        "members": list(Membership.objects.filter(project=project).select_related("user")),
+        "members": members_of(project=project),
     }
+
+
+ROLE_ORDER = Case(
+    *(When(role=role, then=Value(i)) for i, role in enumerate(Role)), output_field=IntegerField()
+)
+
+
+def members_of(*, project: Project) -> list[Membership]:
+    """Showrunners first, then writers, then viewers; by name within a role."""
+    qs = Membership.objects.filter(project=project).select_related("user")
+    return list(qs.order_by(ROLE_ORDER, "user__username"))
 
 
 def episode_page(*, project: Project, number: int) -> Episode:
@@ -54,17 +66,6 @@ def neighbours(*, episode: Episode) -> tuple[int | None, int | None]:
     return prev, nxt
 
 
-def episodes_with_scenes(
-    *, project: Project, episode_range: tuple[int, int] | None = None
-) -> QuerySet[Episode]:
-    qs = project.episodes.order_by("number").prefetch_related(
-        Prefetch("scenes", queryset=Scene.objects.all())
-    )
-    if episode_range:
-        qs = qs.filter(number__gte=episode_range[0], number__lte=episode_range[1])
-    return qs
-
-
 def episodes_for_print(
     *, project: Project, episode_range: tuple[int, int] | None = None
 ) -> QuerySet[Episode]:
@@ -80,7 +81,8 @@ def episodes_for_print(
 
 def shooting_numbers(*, episode: Episode, scenes: list[Scene]) -> dict[int, str]:
     """Scene id -> the number it prints with. Locked numbers stay; new scenes get 12A-style ones."""
-    if not episode.locked_at:
+    if not episode.locked_at or not any(s.locked_number for s in scenes):
+        # Unlocked, or locked while empty: nothing is fixed yet, so the script's own numbers stand.
         return {s.pk: s.number or str(i) for i, s in enumerate(scenes, start=1)}
     filled = fill_numbers([s.locked_number or None for s in scenes])
     return {s.pk: n for s, n in zip(scenes, filled, strict=True)}

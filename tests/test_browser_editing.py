@@ -12,9 +12,13 @@ from django.contrib.auth import get_user_model
 from scripts_app.models import Project, Scene
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# `make test` installs chromium, so a missing browser is a failure there, not a skip; set
+# ALLOW_NO_BROWSER=1 to run the rest of the suite on a machine that can't have one.
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium (make test installs it)"),
+    pytest.mark.skipif(
+        not shutil.which(CHROMIUM) and os.environ.get("ALLOW_NO_BROWSER") == "1", reason="no chromium here"
+    ),
 ]
 
 CHROMIUM_ARGS = [

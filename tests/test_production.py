@@ -101,6 +101,9 @@ class ProductionTestCase(BaseTestCase):
         unchanged = [line for line in lines if "张明推门进来" in line]
         self.assertFalse(unchanged[0].rstrip().endswith("*"))
         self.assertEqual(sum(line.rstrip().endswith("*") for line in lines), 1)
+        response = self.client.post(reverse("episode_issue_revision", args=[self.slug, 1]), follow=True)
+        self.assertContains(response, "Nothing has changed since the BLUE draft")
+        save_scene_text(scene=self.second, user=self.bob, text=self.second.text + "△雷声。\n")
         self.client.post(reverse("episode_issue_revision", args=[self.slug, 1]))
         self.assertEqual(
             list(ScriptRevision.objects.values_list("color", flat=True)), ["white", "blue", "pink"]

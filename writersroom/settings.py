@@ -119,9 +119,14 @@ SCRIPT_UPLOAD_MAX_BYTES = int(os.environ.get("SCRIPT_UPLOAD_MAX_BYTES", str(5 * 
 # A scene's text; far above any real scene, low enough to refuse a pasted novel.
 SCENE_TEXT_MAX_CHARS = 200_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "scripts_app.uploads.ScriptSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # the editor's fetch() reads it for autosave
+CSRF_COOKIE_HTTPONLY = True  # pages hand the token to htmx and the editor in hx-headers
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")

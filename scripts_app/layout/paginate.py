@@ -672,7 +672,7 @@ def _decorate(page: Page, profile: PageProfile, options: ShootingScriptOptions, 
             page.label = f"{page.number}."
             page.lines.append(Line(page.label, p.right_in, LINE_PAGE_NUMBER, y_in=top, row=-3, align="right"))
     header_rows = []
-    if options.header:
+    if options.header and page.number >= 1:  # the title page carries its own title block
         text = options.header.replace("{episode}", "" if page.episode is None else str(page.episode))
         text = text.replace("{title}", titles.get(page.episode, "") or "")
         header_rows.append((clean(text).strip(), LINE_HEADER))

@@ -27,8 +27,10 @@ def ensure_characters(*, project: Project, names: list[str]) -> int:
     for name, aliases in Character.objects.filter(project=project).values_list("name", "aliases"):
         known.add(name)
         known.update(a.strip() for a in aliases.replace("，", ",").replace("、", ",").split(",") if a.strip())
-    new = [Character(project=project, name=n[:100]) for n in dict.fromkeys(names) if n and n not in known]
-    Character.objects.bulk_create(new)
+    # Cut to the column's width before comparing, so a very long name is "known" the second time too.
+    names = [n[:100] for n in names if n]
+    new = [Character(project=project, name=n) for n in dict.fromkeys(names) if n not in known]
+    Character.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
 
 

@@ -32,9 +32,15 @@ def create_episode(
 
 @transaction.atomic
 def update_episode(*, episode: Episode, is_paywall: bool | None = None, **fields) -> Episode:
+    old_number = episode.number
     for name, value in fields.items():
         setattr(episode, name, value)
     episode.save()
+    if episode.number != old_number and old_number in (episode.project.paywall_episodes or []):
+        # The paywall belongs to the episode, not to the number it used to have.
+        set_paywall(project=episode.project, episode_number=old_number, on=False)
+        if is_paywall is None:
+            is_paywall = True
     if is_paywall is not None:
         set_paywall(project=episode.project, episode_number=episode.number, on=is_paywall)
     return episode

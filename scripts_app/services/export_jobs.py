@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import ExportJob, Project
@@ -29,11 +31,25 @@ def _set_progress(job: ExportJob, pct: int) -> None:
     ExportJob.objects.filter(pk=job.pk).update(progress=pct)
 
 
+# A job still "running" after this long lost its worker (killed, machine restarted): a
+# redelivered task may take it over instead of leaving the progress bar spinning for ever.
+STALE_AFTER = timedelta(minutes=10)
+
+
+def _claim(job_id: int) -> bool:
+    """Mark the job running; True only for the one task that gets it (redeliveries race for it)."""
+    fresh = Q(status=ExportJob.Status.QUEUED)
+    stale = Q(status=ExportJob.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER)
+    claimed = ExportJob.objects.filter(fresh | stale, pk=job_id).update(
+        status=ExportJob.Status.RUNNING, progress=5, started_at=timezone.now()
+    )
+    return claimed == 1
+
+
 def run_export(*, job_id: int) -> None:
+    if not _claim(job_id):
+        return
     job = ExportJob.objects.select_related("project").get(pk=job_id)
-    if job.status != ExportJob.Status.QUEUED:
-        return  # a redelivered task: the first run owns the job
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=5)
     params = dict(job.params)
     fmt = params.pop("format")
     if params.get("episode_range"):

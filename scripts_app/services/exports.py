@@ -10,13 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from ..formats import detect
 from ..formats.elements import EpisodeText, Kind, ScriptDocument
 from ..models import Project
 from ..script_text import HEADING_PARSERS, scene_elements
-from ..selectors import episodes_with_scenes, shooting_numbers
-from .shooting_script import PrintRequest, build_pdf, printed_episodes
+from ..selectors import episodes_for_print, shooting_numbers
+from .shooting_script import NothingToPrint, PrintRequest, build_pdf, printed_episodes
 
 FORMATS = {
     # name: (file extension, content type)
@@ -52,7 +53,7 @@ def parse_episode_range(value: str) -> tuple[int, int] | None:
 def build_document(*, project: Project, episode_range: tuple[int, int] | None = None) -> ScriptDocument:
     """The series as one document, each scene's text as the writers wrote it."""
     doc = ScriptDocument(title_page=[("Title", project.title)] if project.title else [])
-    for episode in episodes_with_scenes(project=project, episode_range=episode_range):
+    for episode in episodes_for_print(project=project, episode_range=episode_range):
         scenes = list(episode.scenes.all())
         # A locked episode travels with its production numbers (12A...), as every printed copy does.
         numbers = shooting_numbers(episode=episode, scenes=scenes) if episode.locked_at else {}
@@ -94,6 +95,11 @@ def export_file(
         raise ValueError(fmt)
     extension, content_type = FORMATS[fmt]
     lo_hi = request.episode_range
+    episodes = project.episodes.all()
+    if lo_hi:
+        episodes = episodes.filter(number__gte=lo_hi[0], number__lte=lo_hi[1])
+    if not episodes.exists():
+        raise NothingToPrint(_("No episode of this series is in that range, so there is nothing to export."))
     suffix = "" if not lo_hi else (f"-ep{lo_hi[0]}" if lo_hi[0] == lo_hi[1] else f"-ep{lo_hi[0]}-{lo_hi[1]}")
     name = f"{slugify(project.slug) or 'series'}{suffix}"
     if fmt == "pdf":

@@ -66,9 +66,15 @@ def issue_revision(*, episode: Episode, user) -> ScriptRevision:
     if not episode.locked_at:
         raise ProductionError(_("Lock the episode before issuing revisions."))
     scenes = list(episode.scenes.all())
+    last = episode.revisions.order_by("-index").first()
+    issued = {(s.scene_id, s.text, s.omitted, s.position) for s in last.snapshots.all()}
+    if issued == {(s.pk, s.text, s.omitted, s.position) for s in scenes}:
+        raise ProductionError(
+            _("Nothing has changed since the %(colour)s draft; there is no revision to issue.")
+            % {"colour": last.color.upper()}
+        )
     numbers = shooting_numbers(episode=episode, scenes=scenes)
     for scene in scenes:
         scene.locked_number = numbers[scene.pk]
     Scene.objects.bulk_update(scenes, ["locked_number"])
-    last = episode.revisions.order_by("-index").first()
     return _snapshot(episode, user, last.index + 1)

@@ -15,7 +15,8 @@ from ..models import Episode, Scene, SceneVersion
 from ..script_text import scene_facts
 from .bible import ensure_characters, ensure_location
 
-# Autosaves by the same writer closer together than this refresh one version.
+# Autosaves by the same writer within this window of a version's first save refresh that version;
+# after it a new version starts, so history keeps at least one state per writer per window.
 VERSION_COALESCE_WINDOW = timedelta(minutes=2)
 
 
@@ -88,14 +89,14 @@ def save_scene_text(*, scene: Scene, user, text: str, base_revision: int | None 
 
 
 def _record_version(*, scene: Scene, user, note: str = "") -> SceneVersion:
-    latest = scene.versions.order_by("-updated_at", "-id").first()
+    latest = scene.versions.order_by("-created_at", "-id").first()
     now = timezone.now()
     coalesce = (
         latest is not None
         and not note
         and not latest.note
         and latest.author_id == user.pk
-        and now - latest.updated_at < VERSION_COALESCE_WINDOW
+        and now - latest.created_at < VERSION_COALESCE_WINDOW
     )
     if coalesce:
         latest.text = scene.text

@@ -26,7 +26,11 @@ LATEST_ISSUED = "issued"  # each episode as last issued; asterisks against the r
 
 
 class NothingToPrint(ValueError):
-    pass
+    """The request selects nothing to print; the message says why."""
+
+
+class RevisionNotIssued(ValueError):
+    """A print asked for a revision index that an episode in it has not issued."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,9 @@ def _scenes_for(episode: Episode, mode: str) -> tuple[list[_Scene], ScriptRevisi
     if mode not in (WORKING_DRAFT, LATEST_ISSUED):
         wanted = [r for r in revisions if str(r.index) == mode]
         if not wanted:
-            raise ValueError(mode)
+            raise RevisionNotIssued(
+                _("Episode %(n)d has no issued revision %(i)s.") % {"n": episode.number, "i": mode}
+            )
         revisions = revisions[: revisions.index(wanted[0]) + 1]
         mode = LATEST_ISSUED
     if mode == LATEST_ISSUED and revisions:

@@ -104,9 +104,7 @@ def episode_read(request, project, number: int):
     )
 
 
-def _beats_partial(request, project, episode_id: int) -> HttpResponse:
-    episode = Episode.objects.get(pk=episode_id)
-    episode.project = project
+def _beats_partial(request, project, episode: Episode) -> HttpResponse:
     context = {
         "project": project,
         "episode": episode,
@@ -119,7 +117,7 @@ def _beats_partial(request, project, episode_id: int) -> HttpResponse:
 
 def _after_beat_change(request, project, episode: Episode) -> HttpResponse:
     if request.htmx:
-        return _beats_partial(request, project, episode.pk)
+        return _beats_partial(request, project, episode)
     return redirect("episode_detail", slug=project.slug, number=episode.number)
 
 

@@ -57,7 +57,7 @@ def project_settings(request, project):
 def members(request, project):
     context = {
         "project": project,
-        "members": Membership.objects.filter(project=project).select_related("user"),
+        "members": selectors.members_of(project=project),
         "form": MemberForm(),
         "roles": Role.choices,
     }

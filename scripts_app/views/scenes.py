@@ -33,7 +33,10 @@ def scene_create(request, project, number: int):
 @project_view()
 def scene_edit(request, project, pk: int):
     scene = _scene(project, pk)
-    siblings = list(scene.episode.scenes.values_list("pk", flat=True))
+    # Omitted scenes are not stepped through; one opened directly still shows, marked as omitted.
+    siblings = list(scene.episode.scenes.filter(omitted=False).values_list("pk", flat=True))
+    if scene.pk not in siblings:
+        siblings = list(scene.episode.scenes.values_list("pk", flat=True))
     i = siblings.index(scene.pk)
     context = {
         "project": project,
@@ -85,12 +88,12 @@ def scene_version(request, project, pk: int, version_id: int):
     """One earlier version, compared line by line with the scene as it is now."""
     scene = _scene(project, pk)
     version = get_object_or_404(SceneVersion.objects.select_related("author"), pk=version_id, scene=scene)
-    diff = []
-    for line in difflib.ndiff(version.text.splitlines(), scene.text.splitlines()):
-        if line.startswith("? "):
-            continue
-        diff.append({"-": "removed", "+": "added"}.get(line[0], "same") + "|" + line[2:])
-    rows = [tuple(d.split("|", 1)) for d in diff]
+    kinds = {"-": "removed", "+": "added", " ": "same"}
+    rows = [
+        (kinds[line[0]], line[2:])
+        for line in difflib.ndiff(version.text.splitlines(), scene.text.splitlines())
+        if line[0] in kinds  # "? " lines are ndiff's own hints
+    ]
     context = {"project": project, "scene": scene, "version": version, "rows": rows,
                "may_write": request.membership.may(Role.WRITER)}  # fmt: skip
     return render(request, "scripts_app/scene_version.html", context)

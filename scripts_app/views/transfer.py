@@ -12,26 +12,29 @@ from ..forms import ExportForm, ImportForm
 from ..models import ExportJob, Role, ScriptRevision
 from ..permissions import project_view
 from ..services import export_jobs, exports, imports
-from ..services.shooting_script import NothingToPrint, PrintRequest
+from ..services.shooting_script import NothingToPrint, PrintRequest, RevisionNotIssued
 
 
 @project_view(Role.WRITER)
 def import_view(request, project):
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if getattr(request, "upload_too_large", False):  # set by uploads.py while the file streamed in
+        limit = settings.SCRIPT_UPLOAD_MAX_BYTES / 1e6
+        messages.error(
+            request, _("The file is too large to be a script (limit %(mb).0f MB).") % {"mb": limit}
+        )
+        form = ImportForm()
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > settings.SCRIPT_UPLOAD_MAX_BYTES:
-            messages.error(request, _("The file is too large to be a script."))
-        else:
-            try:
-                result = imports.import_script(
-                    project=project, data=upload.read(), user=request.user,
-                    filename=upload.name, fmt=form.cleaned_data["format"],
-                )  # fmt: skip
-                messages.success(request, result.summary())
-                return redirect("project_detail", slug=project.slug)
-            except imports.ImportFailed as exc:
-                messages.error(request, _("Nothing was imported: %(why)s") % {"why": exc})
+        try:
+            result = imports.import_script(
+                project=project, data=upload.read(), user=request.user,
+                filename=upload.name, fmt=form.cleaned_data["format"],
+            )  # fmt: skip
+            messages.success(request, result.summary())
+            return redirect("project_detail", slug=project.slug)
+        except imports.ImportFailed as exc:
+            messages.error(request, _("Nothing was imported: %(why)s") % {"why": exc})
     return render(request, "scripts_app/import.html", {"project": project, "form": form})
 
 
@@ -59,10 +62,8 @@ def export_view(request, project):
                 return _download(
                     exports.export_file(project=project, fmt=data["format"], request=print_request)
                 )
-            except NothingToPrint as exc:
+            except (NothingToPrint, RevisionNotIssued) as exc:
                 messages.error(request, str(exc))
-            except ValueError:
-                messages.error(request, _("That revision has not been issued for this episode."))
         else:
             job = export_jobs.start_export(
                 project=project, user=request.user, fmt=data["format"], request=print_request

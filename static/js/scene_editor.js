@@ -61,6 +61,10 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": window.WritersRoom.csrfToken() },
     }).then(function (resp) {
+      // Only our own JSON answers are parsed; a login page after an expired session, a 403
+      // after a role change or a 404 for a deleted scene arrive as HTML.
+      var json = (resp.headers.get("content-type") || "").indexOf("application/json") === 0;
+      if (resp.redirected || !json) { return { status: resp.redirected ? 401 : resp.status, data: {} }; }
       return resp.json().then(function (data) { return { status: resp.status, data: data }; });
     }).then(function (r) {
       inFlight = false;
@@ -74,18 +78,28 @@
         if (editor.getText() === savedText) { show("saved"); } else { show("unsaved"); schedule(300); }
       } else if (r.status === 409) {
         onConflict(r.data);
+      } else if (r.status >= 500) {
+        // The server failed: keep the text and try again later, as for a dropped connection.
+        retryLater(conflict.dataset.serverError);
       } else {
+        // Logged out, no longer allowed, scene deleted, too long: retrying can't help, saying so can.
         show("failed");
         conflict.hidden = false;
-        conflict.textContent = r.data.error || String(r.status);
+        conflict.textContent = r.data.error || conflict.dataset["status" + r.status] || String(r.status);
       }
     }).catch(function () {
-      // Network gone or server down: keep the text and try again with backoff.
-      inFlight = false;
-      show("failed");
-      retryDelay = Math.min(retryDelay * 2, 30000);
-      schedule(retryDelay);
+      retryLater(conflict.dataset.offline);
     });
+  }
+
+  function retryLater(message) {
+    // Network gone or server down: keep the text and try again with backoff.
+    inFlight = false;
+    show("failed");
+    conflict.hidden = false;
+    conflict.textContent = message || "";
+    retryDelay = Math.min(retryDelay * 2, 30000);
+    schedule(retryDelay);
   }
 
   window.addEventListener("beforeunload", function (ev) {

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from scripts_app.models import Project
 from scripts_app.services import exports
-from scripts_app.services.shooting_script import NothingToPrint, PrintRequest
+from scripts_app.services.shooting_script import NothingToPrint, PrintRequest, RevisionNotIssued
 
 
 class Command(BaseCommand):
@@ -44,12 +44,8 @@ class Command(BaseCommand):
         )  # fmt: skip
         try:
             exported = exports.export_file(project=project, fmt=format, request=request)
-        except NothingToPrint as exc:
+        except (NothingToPrint, RevisionNotIssued) as exc:
             raise CommandError(str(exc)) from exc
-        except ValueError as exc:
-            raise CommandError(
-                f"Revision {opts['revision']!r} has not been issued for these episodes."
-            ) from exc
         if output == "-" and exported.content_type.startswith(("text/", "application/xml")):
             self.stdout.write(exported.data.decode("utf-8"), ending="")
         elif output == "-":

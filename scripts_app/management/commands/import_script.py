@@ -58,4 +58,9 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"No user {username!r}.")
             return found
-        return users.filter(is_superuser=True).order_by("pk").first() or users.order_by("pk").first()
+        author = users.filter(is_superuser=True).order_by("pk").first() or users.order_by("pk").first()
+        if author is None:
+            raise CommandError(
+                "There are no users yet: create one (manage.py createsuperuser) or pass --user."
+            )
+        return author
