@@ -37,6 +37,7 @@ def test_a_writer_moves_a_scene_with_the_keyboard(live_server, browser, episode)
     )
     assert headings(page) == ["1-2 日 内 房间2", "1-1 日 内 房间1", "1-3 日 内 房间3"]
     # Focus stays on the moved scene, so pressing again keeps moving it.
+    page.wait_for_function("(document.activeElement.closest('li') || {}).innerText?.includes('房间1')")
     page.keyboard.press("Alt+ArrowDown")
     page.wait_for_function(
         "document.querySelectorAll('#scene-list .scene-heading')[2].innerText.includes('房间1')"

@@ -37,8 +37,8 @@
     ev.preventDefault();
     var id = li.dataset.id;
     var listId = li.closest("[id]").id;
-    document.body.addEventListener("htmx:afterSettle", function refocus() {
-      document.body.removeEventListener("htmx:afterSettle", refocus);
+    document.body.addEventListener("htmx:afterSwap", function refocus() {
+      document.body.removeEventListener("htmx:afterSwap", refocus);
       var moved = document.querySelector("#" + listId + " li[data-id='" + id + "'] a, #" + listId + " li[data-id='" + id + "'] button");
       if (moved) moved.focus();
     });
