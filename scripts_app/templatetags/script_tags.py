@@ -61,10 +61,10 @@ def _line(el: Element, fmt: str) -> SafeString:
     if kind == Kind.VOICE_OVER:
         return format_html('<p class="el el-cue">【VO：{}】</p>', el.text)
     if kind == Kind.PAGE_BREAK:
-        return format_html('<hr class="el el-page-break">')
+        return mark_safe('<hr class="el el-page-break">')
     css = kind.value.replace("_", "-")
     render = _emphasis_html if fmt == "fountain" else escape
-    lines = format_html_join(format_html("<br>"), "{}", ((render(part),) for part in el.text.split("\n")))
+    lines = format_html_join(mark_safe("<br>"), "{}", ((render(part),) for part in el.text.split("\n")))
     return format_html('<p class="el el-{}">{}</p>', css, lines)
 
 
