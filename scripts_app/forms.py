@@ -162,7 +162,7 @@ class ExportForm(forms.Form):
         required=False,
         choices=[("", _("Series default")), ("letter", "US Letter"), ("a4", "A4"), ("zh", _("Chinese A4"))],
     )
-    revision = forms.CharField(label=_("Revision"), required=False, initial="current")
+    revision = forms.ChoiceField(label=_("Revision"), initial="current", required=False)
     watermark = forms.CharField(
         label=_("Watermark"),
         required=False,
@@ -180,10 +180,14 @@ class ExportForm(forms.Form):
         except ValueError:
             raise forms.ValidationError(_("Use a range such as 1-5.")) from None
 
+    def __init__(self, *args, revision_colors: list[str] = (), **kwargs):
+        """`revision_colors`: the colours issued so far in this series, by index (0 is white)."""
+        super().__init__(*args, **kwargs)
+        self.fields["revision"].choices = [
+            ("current", _("Working draft")),
+            ("issued", _("Latest issued revision")),
+            *((str(i), _("%(colour)s draft") % {"colour": c.upper()}) for i, c in enumerate(revision_colors)),
+        ]
+
     def clean_revision(self) -> str:
-        value = self.cleaned_data["revision"] or "current"
-        if value not in ("current", "issued") and not value.isdigit():
-            raise forms.ValidationError(
-                _("Choose the working draft, the latest issued revision or an issued one.")
-            )
-        return value
+        return self.cleaned_data["revision"] or "current"

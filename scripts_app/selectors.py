@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from .layout import REVISION_COLORS
 from .models import Beat, Episode, Membership, Project, Role, Scene, ScriptRevision
 from .numbering import fill_numbers
 
@@ -64,6 +65,12 @@ def neighbours(*, episode: Episode) -> tuple[int | None, int | None]:
         numbers.filter(number__gt=episode.number).order_by("number").values_list("number", flat=True).first()
     )
     return prev, nxt
+
+
+def revision_colors(*, project: Project) -> list[str]:
+    """The colours issued so far anywhere in the series, by revision index."""
+    last = ScriptRevision.objects.filter(episode__project=project).order_by("-index").first()
+    return [] if last is None else [REVISION_COLORS[i % len(REVISION_COLORS)] for i in range(last.index + 1)]
 
 
 def episodes_for_print(

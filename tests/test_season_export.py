@@ -79,12 +79,22 @@ def test_a_season_pdf_is_built_by_the_worker_and_downloaded(worker, season) -> N
 
 
 def test_a_failed_export_says_why(worker, season) -> None:
+    from scripts_app.services.production import issue_revision, lock_episode
+    from scripts_app.services.scenes import save_scene_text
+
     project, client = season
-    client.post(reverse("export", args=[project.slug]), {"format": "pdf", "revision": "7"})
+    episode = project.episodes.get(number=1)
+    lock_episode(episode=episode, user=project.created_by)
+    scene = episode.scenes.first()
+    save_scene_text(scene=scene, user=project.created_by, text=scene.text + "△改。\n")
+    issue_revision(episode=episode, user=project.created_by)
+    # Episode 1 has a blue draft; episodes 2-5 have none, so the season can't print as "blue".
+    client.post(reverse("export", args=[project.slug]), {"format": "pdf", "revision": "1"})
     job = wait_for(ExportJob.objects.get())
     assert job.status == "failed"
     page = client.get(reverse("export_job", args=[project.slug, job.pk]))
     assert b"The export failed" in page.content
+    assert b"Episode 2 has no issued revision 1" in page.content
 
 
 def test_nobody_else_sees_or_downloads_the_export(season) -> None:

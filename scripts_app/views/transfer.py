@@ -8,8 +8,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from .. import selectors
 from ..forms import ExportForm, ImportForm
-from ..models import ExportJob, Role, ScriptRevision
+from ..models import ExportJob, Role
 from ..permissions import project_view
 from ..services import export_jobs, exports, imports
 from ..services.shooting_script import NothingToPrint, PrintRequest, RevisionNotIssued
@@ -48,7 +49,9 @@ def _download(exported: exports.ExportedFile) -> HttpResponse:
 def export_view(request, project):
     """One episode downloads at once; a longer run goes to a Celery worker with a progress bar."""
     initial = {"format": "pdf", "episodes": request.GET.get("episodes", ""), "revision": "current"}
-    form = ExportForm(request.POST or None, initial=initial)
+    form = ExportForm(
+        request.POST or None, initial=initial, revision_colors=selectors.revision_colors(project=project)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         episode_range = data["episodes"]
@@ -69,14 +72,8 @@ def export_view(request, project):
                 project=project, user=request.user, fmt=data["format"], request=print_request
             )
             return redirect("export_job", slug=project.slug, pk=job.pk)
-    revisions = []
-    if request.GET.get("episodes", "").isdigit():
-        revisions = ScriptRevision.objects.filter(
-            episode__project=project, episode__number=request.GET["episodes"]
-        )
-    context = {"project": project, "form": form, "revisions": revisions,
-               "jobs": project.export_jobs.filter(requested_by=request.user).defer("result")[:5]}  # fmt: skip
-    return render(request, "scripts_app/export.html", context)
+    jobs = project.export_jobs.filter(requested_by=request.user).defer("result")[:5]
+    return render(request, "scripts_app/export.html", {"project": project, "form": form, "jobs": jobs})
 
 
 @project_view()
