@@ -52,6 +52,38 @@ class EpisodeText:
     elements: list[Element] = field(default_factory=list)
 
 
+class EpisodeSplitter:
+    """Collects a parser's elements into episodes as it meets episode markers (第N集, "# ...", acts).
+
+    Content before the first marker belongs to the first episode, so there is never a phantom
+    episode 0; a marker without a number takes the previous episode's number plus one.
+    """
+
+    def __init__(self, title: str = "") -> None:
+        self.episodes: list[EpisodeText] = []
+        self.current = EpisodeText(number=1, title=title)
+        self.seen_marker = False
+
+    def add(self, *elements: Element) -> None:
+        self.current.elements.extend(elements)
+
+    def start(self, number: int | None, title: str) -> None:
+        if not self.seen_marker:
+            self.seen_marker = True
+            self.current.number = number if number is not None else 1
+            self.current.title = title
+            return
+        self.episodes.append(self.current)
+        previous = self.current.number or 0
+        self.current = EpisodeText(number=number if number is not None else previous + 1, title=title)
+
+    def finish(self, *, keep_empty: bool = False) -> list[EpisodeText]:
+        """The episodes; a file with no marker and no content has none unless `keep_empty`."""
+        if self.seen_marker or self.current.elements or keep_empty:
+            self.episodes.append(self.current)
+        return self.episodes
+
+
 @dataclass
 class ScriptDocument:
     """A whole parsed file: an optional title page and one or more episodes."""

@@ -50,7 +50,7 @@ import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
 from .detect import ScriptFormatError
-from .elements import Element, EpisodeText, Kind, ScriptDocument
+from .elements import Element, EpisodeSplitter, Kind, ScriptDocument
 from .zh import parse_number
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -95,18 +95,16 @@ def parse(data: bytes | str) -> ScriptDocument:
         )
     doc = ScriptDocument(title_page=_read_title_page(root.find("TitlePage")))
 
-    episodes: list[EpisodeText] = []
-    current = EpisodeText(number=1, title=_page_title(doc.title_page))
-    seen_episode = False
+    splitter = EpisodeSplitter(title=_page_title(doc.title_page))
     content = root.find("Content")
     for node in content if content is not None else []:
         if node.tag not in ("Paragraph", "DualDialogue"):
             continue
         if node.get("StartsNewPage") == "Yes" and node.get("Type") != "New Act":
-            current.elements.append(Element(Kind.PAGE_BREAK))
+            splitter.add(Element(Kind.PAGE_BREAK))
         dual = node if node.tag == "DualDialogue" else node.find("DualDialogue")
         if dual is not None:
-            current.elements.extend(_read_dual(dual))
+            splitter.add(*_read_dual(dual))
             continue
         kind = node.get("Type", "")
         text = _text(node)
@@ -114,24 +112,14 @@ def parse(data: bytes | str) -> ScriptDocument:
             episode = _episode_from_act(text)
             if episode is None:
                 if text.strip():
-                    current.elements.append(Element(Kind.SECTION, text.strip(), level=2))
+                    splitter.add(Element(Kind.SECTION, text.strip(), level=2))
                 continue
-            number, title = episode
-            if not seen_episode:
-                seen_episode = True
-                current.number = number if number is not None else 1
-                current.title = title
-            else:
-                episodes.append(current)
-                prev = current.number or 0
-                current = EpisodeText(number=number if number is not None else prev + 1, title=title)
+            splitter.start(*episode)
             continue
         el = _element(kind, text, node)
         if el is not None:
-            current.elements.append(el)
-    if seen_episode or current.elements or doc.title_page:
-        episodes.append(current)
-    doc.episodes = episodes
+            splitter.add(el)
+    doc.episodes = splitter.finish(keep_empty=bool(doc.title_page))
     return doc
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from .elements import Element, EpisodeText, HeadingParts, Kind, ScriptDocument
+from .elements import Element, EpisodeSplitter, EpisodeText, HeadingParts, Kind, ScriptDocument
 from .zh import parse_number
 
 # "INT. ", "EXT ", "INT./EXT. ", "INT/EXT ", "I/E ", "EST. " (case-insensitive, per the spec).
@@ -58,26 +58,13 @@ def parse(text: str) -> ScriptDocument:
     body = _parse_body(lines[start:])
 
     # Split the flat stream into episodes at level-1 sections.
-    episodes: list[EpisodeText] = []
-    current = EpisodeText(number=1, title=_title_from_title_page(title_page))
-    seen_episode_marker = False
+    splitter = EpisodeSplitter(title=_title_from_title_page(title_page))
     for item in body:
         if isinstance(item, Element):
-            current.elements.append(item)
-            continue
-        number, title = item  # a level-1 section
-        if not seen_episode_marker:
-            # Content before the first "# ..." belongs to that first episode.
-            seen_episode_marker = True
-            current.number = number if number is not None else 1
-            current.title = title
+            splitter.add(item)
         else:
-            episodes.append(current)
-            prev = current.number or 0
-            current = EpisodeText(number=number if number is not None else prev + 1, title=title)
-    if seen_episode_marker or current.elements or title_page:
-        episodes.append(current)
-    doc.episodes = episodes
+            splitter.start(*item)  # a level-1 section: (number, title)
+    doc.episodes = splitter.finish(keep_empty=bool(title_page))
     return doc
 
 

@@ -32,7 +32,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from .elements import Element, EpisodeText, HeadingParts, Kind, ScriptDocument, split_cast
+from .elements import Element, EpisodeSplitter, HeadingParts, Kind, ScriptDocument, split_cast
 
 # Index = value; 〇 and 两 are common alternates of 零 and 二.
 _CN_DIGITS = {ch: n for n, chars in enumerate("零〇 一 二两 三 四 五 六 七 八 九".split()) for ch in chars}
@@ -121,8 +121,7 @@ def parse(text: str) -> ScriptDocument:
     """Parse Chinese micro-drama script text (never raises on odd input)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
     doc = ScriptDocument()
-    current = EpisodeText(number=1)
-    seen_episode = False
+    splitter = EpisodeSplitter()
     started = False  # once any element or episode is seen, 剧名： is no longer a title line
     await_dialogue = False  # after "张父：" with nothing said, the next plain line is the line
 
@@ -141,24 +140,19 @@ def parse(text: str) -> ScriptDocument:
         if m:
             number = parse_number(m.group(1))
             title = m.group(2).strip().lstrip(_LEADING_PUNCT).strip()
-            if not seen_episode:
-                seen_episode = True
-                current.number, current.title = number, title
-            else:
-                doc.episodes.append(current)
-                current = EpisodeText(number=number, title=title)
+            splitter.start(number, title)
             await_dialogue = False
             continue
 
         if await_dialogue:
             found = _parse_awaited_dialogue(s)
             if found is not None:
-                current.elements.extend(found)
+                splitter.add(*found)
                 await_dialogue = found[-1].kind == Kind.PARENTHETICAL
                 continue
         await_dialogue = False
         elements = _parse_line(s)
-        current.elements.extend(elements)
+        splitter.add(*elements)
         # Only a speaker line with nothing said, ending on its colon, waits for the next line.
         await_dialogue = (
             bool(elements)
@@ -167,10 +161,9 @@ def parse(text: str) -> ScriptDocument:
             and all(el.kind != Kind.DIALOGUE for el in elements)
         )
 
-    if not seen_episode:
-        current.title = _page_title(doc.title_page)
-    if seen_episode or current.elements or doc.title_page:
-        doc.episodes.append(current)
+    if not splitter.seen_marker:
+        splitter.current.title = _page_title(doc.title_page)
+    doc.episodes = splitter.finish(keep_empty=bool(doc.title_page))
     for episode in doc.episodes:
         episode.elements = [_with_episode_prefix(el, episode.number) for el in episode.elements]
     return doc
