@@ -172,3 +172,16 @@ class LockedExchangeTestCase(BaseTestCase):
         self.assertIn("1-1A 日 内 走廊", text)
         self.assertNotIn("1-9", text)
         self.assertNotIn("天台", text)  # omitted scenes stay out of the text formats
+
+
+class EditorNumberTestCase(BaseTestCase):
+    def test_the_editor_shows_the_production_number_of_an_inserted_scene(self) -> None:
+        from scripts_app.services.production import lock_episode
+
+        lock_episode(episode=self.episode, user=self.alice)
+        inserted = create_scene(episode=self.episode, user=self.bob, text="1-9 日 内 走廊\n△脚步声。\n")
+        self.login(self.bob)
+        response = self.client.get(reverse("scene_edit", args=[self.project.slug, inserted.pk]))
+        self.assertContains(
+            response, '<span class="scene-number" title="Production scene number">1-1A</span>'
+        )

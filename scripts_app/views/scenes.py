@@ -38,7 +38,13 @@ def scene_edit(request, project, pk: int):
     if scene.pk not in siblings:
         siblings = list(scene.episode.scenes.values_list("pk", flat=True))
     i = siblings.index(scene.pk)
+    production_number = ""
+    if scene.episode.locked_at:
+        # After the lock the printed number is fixed, whatever the writer types in the heading.
+        scenes = list(scene.episode.scenes.all())
+        production_number = selectors.shooting_numbers(episode=scene.episode, scenes=scenes)[scene.pk]
     context = {
+        "production_number": production_number,
         "project": project,
         "scene": scene,
         "episode": scene.episode,
