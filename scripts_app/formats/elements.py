@@ -92,6 +92,18 @@ class ScriptDocument:
     episodes: list[EpisodeText] = field(default_factory=list)
 
 
+def has_implicit_episode(doc: ScriptDocument, page_title: str) -> bool:
+    """A lone episode 1 titled like the title page needs no episode marker when written out
+    (unless it is empty: then the marker is all that says there is an episode)."""
+    only = doc.episodes[0] if len(doc.episodes) == 1 else None
+    return (
+        only is not None
+        and only.number in (1, None)
+        and only.title == page_title
+        and bool(only.elements or doc.title_page)
+    )
+
+
 @dataclass(frozen=True)
 class HeadingParts:
     """A scene heading broken into the parts the Scene model stores."""

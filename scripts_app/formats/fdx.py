@@ -50,7 +50,7 @@ import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
 from .detect import ScriptFormatError
-from .elements import Element, EpisodeSplitter, Kind, ScriptDocument
+from .elements import Element, EpisodeSplitter, Kind, ScriptDocument, has_implicit_episode
 from .zh import parse_number
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -381,14 +381,7 @@ def serialise(doc: ScriptDocument) -> str:
     """Write ``doc`` as a Final Draft 5-format XML document (UTF-8 text with declaration)."""
     root = ET.Element("FinalDraft", {"DocumentType": "Script", "Template": "No", "Version": "5"})
     content = ET.SubElement(root, "Content")
-    page_title = _page_title(doc.title_page)
-    only = doc.episodes[0] if len(doc.episodes) == 1 else None
-    implicit = (
-        only is not None
-        and only.number in (1, None)
-        and only.title == page_title
-        and bool(only.elements or doc.title_page)
-    )
+    implicit = has_implicit_episode(doc, _page_title(doc.title_page))
     for index, episode in enumerate(doc.episodes, start=1):
         if not implicit:
             number = episode.number if episode.number is not None else index

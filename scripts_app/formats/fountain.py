@@ -29,7 +29,15 @@ from __future__ import annotations
 
 import re
 
-from .elements import Element, EpisodeSplitter, EpisodeText, HeadingParts, Kind, ScriptDocument
+from .elements import (
+    Element,
+    EpisodeSplitter,
+    EpisodeText,
+    HeadingParts,
+    Kind,
+    ScriptDocument,
+    has_implicit_episode,
+)
 from .zh import parse_number
 
 # "INT. ", "EXT ", "INT./EXT. ", "INT/EXT ", "I/E ", "EST. " (case-insensitive, per the spec).
@@ -394,16 +402,7 @@ def serialise(doc: ScriptDocument) -> str:
     chunks: list[str] = []
     if doc.title_page:
         chunks.append(_serialise_title_page(doc.title_page))
-    page_title = _title_from_title_page(doc.title_page)
-    # One episode numbered 1 that carries the title page's title needs no "#" line
-    # (unless it is empty: then the "#" line is all that says there is an episode).
-    only = doc.episodes[0] if len(doc.episodes) == 1 else None
-    implicit = (
-        only is not None
-        and only.number in (1, None)
-        and only.title == page_title
-        and bool(only.elements or doc.title_page)
-    )
+    implicit = has_implicit_episode(doc, _title_from_title_page(doc.title_page))
     for episode in doc.episodes:
         if not implicit:
             chunks.append(_episode_line(episode))
