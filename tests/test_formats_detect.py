@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import codecs
-from pathlib import Path
 
 import pytest
 
 from scripts_app.formats import detect, fountain, zh
 from scripts_app.formats.detect import ScriptFormatError, decode_bytes, detect_format
 
-SAMPLES = Path(__file__).parent / "samples"
+from .sample_scripts import SAMPLES
+
 ZH_TEXT = (SAMPLES / "rebirth_revenge_zh.txt").read_text(encoding="utf-8")
 FOUNTAIN_TEXT = (SAMPLES / "contract_heiress.fountain").read_text(encoding="utf-8")
 PILOT_TEXT = (SAMPLES / "short_pilot.fountain").read_text(encoding="utf-8")

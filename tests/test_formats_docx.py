@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-from pathlib import Path
 
 import docx as python_docx
 import pytest
@@ -16,7 +15,7 @@ from scripts_app.formats.detect import ScriptFormatError, detect_format
 from scripts_app.formats.docx import EAST_ASIA_FONT, read_text, write_zh
 from scripts_app.formats.elements import Element, EpisodeText, Kind, ScriptDocument
 
-SAMPLES = Path(__file__).parent / "samples"
+from .sample_scripts import SAMPLES
 
 
 def _zh_doc() -> ScriptDocument:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -11,7 +10,8 @@ from scripts_app.formats import fdx, fountain, zh
 from scripts_app.formats.detect import ScriptFormatError
 from scripts_app.formats.elements import Element, EpisodeText, Kind, ScriptDocument
 
-SAMPLES = Path(__file__).parent / "samples"
+from .sample_scripts import SAMPLES
+
 K = Kind
 
 

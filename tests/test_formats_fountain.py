@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import time
-from pathlib import Path
 
 import pytest
 
@@ -18,11 +17,7 @@ from scripts_app.formats.elements import (
     speaking_characters,
 )
 
-SAMPLES = Path(__file__).parent / "samples"
-
-
-def read(name: str) -> str:
-    return (SAMPLES / name).read_text(encoding="utf-8")
+from .sample_scripts import read
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from scripts_app.formats import fountain, zh
 from scripts_app.formats.elements import Element, Kind
 from scripts_app.formats.runtime import estimate_seconds, screenplay_lines
 
-SAMPLES = Path(__file__).parent / "samples"
+from .sample_scripts import SAMPLES
 
 
 @pytest.mark.parametrize("fmt", ["fountain", "zh"])

@@ -14,8 +14,7 @@ from scripts_app.formats import detect
 from scripts_app.models import Character, Episode, Location, Project, Scene
 
 from .base import BaseTestCase
-
-SAMPLES = Path(__file__).parent / "samples"
+from .sample_scripts import SAMPLES
 
 
 def import_file(path: Path | str, slug: str, *extra: str) -> str:

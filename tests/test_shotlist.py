@@ -6,7 +6,6 @@ import csv
 import io
 import shutil
 import subprocess
-from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -17,7 +16,8 @@ from scripts_app.formats.shotlist import HEADERS, MOVEMENTS, SIZES, Shot, build_
 from scripts_app.render.pdf import missing_fonts
 from scripts_app.render.shotlist import render_pdf
 
-SAMPLES = Path(__file__).parent / "samples"
+from .sample_scripts import SAMPLES
+
 CHARACTERS = {
     "张明": "28岁，黑色西装，左眉有疤",
     "张父": "60岁，灰发，深色中山装",
