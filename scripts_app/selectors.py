@@ -26,7 +26,6 @@ def project_board(*, project: Project) -> dict:
         "episodes": episodes,
         "characters": list(project.characters.all()),
         "locations": list(project.locations.all()),
-        "members": members_of(project=project),
     }
 
 
