@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from .layout import REVISION_COLORS
+from .layout import revision_color
 from .models import Beat, Episode, Membership, Project, Role, Scene, ScriptRevision
 from .numbering import fill_numbers
 
@@ -69,7 +69,7 @@ def neighbours(*, episode: Episode) -> tuple[int | None, int | None]:
 def revision_colors(*, project: Project) -> list[str]:
     """The colours issued so far anywhere in the series, by revision index."""
     last = ScriptRevision.objects.filter(episode__project=project).order_by("-index").first()
-    return [] if last is None else [REVISION_COLORS[i % len(REVISION_COLORS)] for i in range(last.index + 1)]
+    return [] if last is None else [revision_color(i) for i in range(last.index + 1)]
 
 
 def episodes_for_print(

@@ -9,6 +9,7 @@ from .model import (
     Revision,
     ShootingScriptOptions,
     next_revision_color,
+    revision_color,
 )
 from .paginate import paginate
 from .profiles import PROFILES, PageProfile, get_profile
@@ -26,4 +27,5 @@ __all__ = [
     "get_profile",
     "next_revision_color",
     "paginate",
+    "revision_color",
 ]

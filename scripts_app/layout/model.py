@@ -38,10 +38,14 @@ REVISION_TINTS: dict[str, str] = {
 }
 
 
+def revision_color(index: int) -> str:
+    """The colour of the ``index``-th issued draft: 0 is white, 1 blue... (wraps after cherry)."""
+    return REVISION_COLORS[index % len(REVISION_COLORS)]
+
+
 def next_revision_color(color: str) -> str:
     """The colour after ``color`` in the industry order (wraps after cherry)."""
-    i = REVISION_COLORS.index(color.lower())
-    return REVISION_COLORS[(i + 1) % len(REVISION_COLORS)]
+    return revision_color(REVISION_COLORS.index(color.lower()) + 1)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..layout import REVISION_COLORS
+from ..layout import revision_color
 from ..models import Episode, Scene, SceneSnapshot, ScriptRevision
 from ..numbering import sequential_numbers
 from ..selectors import shooting_numbers
@@ -27,7 +27,7 @@ def _first_numbers(episode: Episode, scenes: list[Scene]) -> list[str]:
 
 def _snapshot(episode: Episode, user, index: int) -> ScriptRevision:
     revision = ScriptRevision.objects.create(
-        episode=episode, index=index, color=REVISION_COLORS[index % len(REVISION_COLORS)], issued_by=user
+        episode=episode, index=index, color=revision_color(index), issued_by=user
     )
     SceneSnapshot.objects.bulk_create(
         SceneSnapshot(
