@@ -79,11 +79,16 @@ def save_scene_text(*, scene: Scene, user, text: str, base_revision: int | None 
         raise SceneConflict(scene)
     if text == scene.text:
         return scene
+    return _commit_text(scene=scene, user=user, text=text)
+
+
+def _commit_text(*, scene: Scene, user, text: str, note: str = "") -> Scene:
+    """A new revision of a locked scene row: text and derived fields, history, episode runtime."""
     _apply_text(scene, text)
     scene.revision += 1
     scene.updated_by = user
     scene.save()
-    _record_version(scene=scene, user=user)
+    _record_version(scene=scene, user=user, note=note)
     refresh_episode_runtime(episode=scene.episode)
     return scene
 
@@ -109,14 +114,9 @@ def _record_version(*, scene: Scene, user, note: str = "") -> SceneVersion:
 def restore_version(*, scene: Scene, version: SceneVersion, user) -> Scene:
     """Restoring is itself a new version, so a restore can be undone too."""
     scene = Scene.objects.select_for_update().select_related("episode__project").get(pk=scene.pk)
-    _apply_text(scene, version.text)
-    scene.revision += 1
-    scene.updated_by = user
-    scene.save()
     when = timezone.localtime(version.created_at).strftime("%Y-%m-%d %H:%M")
-    _record_version(scene=scene, user=user, note=_("restored from %(when)s") % {"when": when})
-    refresh_episode_runtime(episode=scene.episode)
-    return scene
+    note = _("restored from %(when)s") % {"when": when}
+    return _commit_text(scene=scene, user=user, text=version.text, note=note)
 
 
 @transaction.atomic
