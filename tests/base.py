@@ -32,3 +32,10 @@ class BaseTestCase(TestCase):
 
     def login(self, user) -> None:
         self.client.force_login(user)
+
+    def screenplay(self, text: str, *, user=None, slug: str = "heist"):
+        """A Fountain series with one episode holding one scene of `text`."""
+        user = user or self.alice
+        project = create_project(user=user, title="Heist", slug=slug, script_format="fountain")
+        create_scene(episode=create_episode(project=project, number=1), user=user, text=text)
+        return project

@@ -134,15 +134,9 @@ class ProductionTestCase(BaseTestCase):
 
 class ScreenplayPrintTestCase(BaseTestCase):
     def test_a_screenplay_prints_emphasis_as_words_not_stars(self) -> None:
-        from scripts_app.services.episodes import create_episode
-        from scripts_app.services.projects import create_project
-
-        project = create_project(user=self.alice, title="Heist", slug="heist", script_format="fountain")
-        episode = create_episode(project=project, number=1)
-        create_scene(
-            episode=episode, user=self.alice,
-            text="INT. VAULT - NIGHT\n\nThe door is *very* heavy.\n\nMAYA\nWe have **ninety** seconds.\n",
-        )  # fmt: skip
+        self.screenplay(
+            "INT. VAULT - NIGHT\n\nThe door is *very* heavy.\n\nMAYA\nWe have **ninety** seconds.\n"
+        )
         self.login(self.alice)
         response = self.client.post(
             reverse("export", args=["heist"]), {"format": "pdf", "revision": "current"}

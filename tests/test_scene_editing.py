@@ -109,16 +109,9 @@ class SceneEditingTestCase(BaseTestCase):
 
 class FountainReadViewTestCase(BaseTestCase):
     def test_it_renders_emphasis_and_still_escapes_markup(self) -> None:
-        from scripts_app.services.episodes import create_episode
-        from scripts_app.services.projects import create_project
-        from scripts_app.services.scenes import create_scene
-
-        project = create_project(user=self.bob, title="Heist", slug="heist", script_format="fountain")
-        episode = create_episode(project=project, number=1)
-        create_scene(
-            episode=episode, user=self.bob,
-            text="INT. VAULT - NIGHT\n\nThe door is *very* heavy. <img src=x onerror=alert(1)>\n",
-        )  # fmt: skip
+        self.screenplay(
+            "INT. VAULT - NIGHT\n\nThe door is *very* heavy. <img src=x onerror=alert(1)>\n", user=self.bob
+        )
         self.login(self.bob)
         response = self.client.get(reverse("episode_read", args=["heist", 1]))
         self.assertContains(response, "The door is <em>very</em> heavy. &lt;img src=x onerror=alert(1)&gt;")
