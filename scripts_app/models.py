@@ -307,3 +307,71 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} export {self.pk} ({self.status})"
+
+
+class EpisodeDocument(models.Model):
+    """The episode as one shared Yjs document (collab/): a snapshot plus the update log after it.
+
+    Created once, from the episode's scenes, the first time anyone needs it; from then on the
+    document is the source of the episode's text and the Scene rows are derived from it."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="document")
+    # The whole state up to and including update `snapshot_seq` (Yjs update encoding).
+    snapshot = models.BinaryField()
+    snapshot_seq = models.PositiveBigIntegerField(default=0)
+    # The last sequence number handed out; appends take the row lock, so they are numbered in order.
+    last_seq = models.PositiveBigIntegerField(default=0)
+    # The Scene rows hold the text as of this update (a flush from an older copy is skipped).
+    rows_seq = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"document of {self.episode}"
+
+
+class DocumentUpdate(models.Model):
+    """One Yjs update as a client (or the server's one door) sent it, stored before it is relayed."""
+
+    document = models.ForeignKey(EpisodeDocument, on_delete=models.CASCADE, related_name="updates")
+    seq = models.PositiveBigIntegerField()
+    data = models.BinaryField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["document", "seq"], name="unique_update_seq")]
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"update {self.seq} of {self.document_id}"
+
+
+class Comment(models.Model):
+    """A threaded comment anchored to a range of an episode's script.
+
+    The anchors are Yjs relative positions (encoded by the browser), so the range follows the text as
+    it changes; `quote` is the text the range held when the thread was started."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    anchor_start = models.TextField(blank=True)
+    anchor_end = models.TextField(blank=True)
+    quote = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]

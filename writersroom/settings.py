@@ -82,9 +82,19 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# A room relays every keystroke of an episode through one channel per server process: the default
+# capacity of 100 messages would drop edits under a burst. A drop is still survivable (rooms read what
+# they missed from the database), but it costs a second of delay.
 CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "capacity": 2000, "expiry": 30},
+    }
 }
+# The episode document's websocket (collab/): frame size and a per-connection rate.
+COLLAB_MAX_MESSAGE_BYTES = int(os.environ.get("COLLAB_MAX_MESSAGE_BYTES", str(2 * 1024 * 1024)))
+COLLAB_MESSAGES_PER_SECOND = float(os.environ.get("COLLAB_MESSAGES_PER_SECOND", "60"))
+COLLAB_MESSAGE_BURST = float(os.environ.get("COLLAB_MESSAGE_BURST", "300"))
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True

@@ -271,6 +271,18 @@ def _classify_line(line: str, prev_blank: bool, next_blank: bool, in_action: boo
     return None
 
 
+def scene_heading(line: str, *, prev_blank: bool) -> Element | None:
+    """The scene heading a single line is (it needs a blank line before it), or None."""
+    el = _classify_line(line, prev_blank, next_blank=True, in_action=False) if line.strip() else None
+    return el if isinstance(el, Element) and el.kind == Kind.SCENE_HEADING else None
+
+
+def with_scene_number(line: str, number: str) -> str:
+    """The heading line carrying `number` as Fountain's #12A# (replacing any number it had)."""
+    text, _old = _split_scene_number(line.rstrip())
+    return f"{text} #{number}#" if number else text
+
+
 def _split_scene_number(text: str) -> tuple[str, str]:
     m = _SCENE_NUMBER_RE.search(text)
     if not m:

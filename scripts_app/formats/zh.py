@@ -42,7 +42,10 @@ _EPISODE_RE = re.compile(
     r"^第\s*([0-9０-９零〇一二两三四五六七八九十百千]+)\s*集(?:$|\s*[:：\-—–、.．]\s*|\s+|(?=[《【(（\[]))(.*)$"
 )
 # Optional 场/场景/第 prefix, then "1-1" or "1", optional 场 suffix, then the rest.
-_SCENE_RE = re.compile(r"^(?:场景?|第)?\s*(?P<num>[0-9０-９]+(?:\s*[-－—–_]\s*[0-9０-９]+)?)场?(?P<rest>.*)$")
+# A locked episode's later scenes carry letters: 1-2A after 1-2, A1-1 before 1-1.
+_SCENE_RE = re.compile(
+    r"^(?:场景?|第)?\s*(?P<num>[A-Z]{0,2}[0-9０-９]+(?:\s*[-－—–_]\s*[0-9０-９]+)?[A-Z]{0,2})场?(?P<rest>.*)$"
+)
 _SCENE_NO_NUMBER_RE = re.compile(r"^场景\s*[:：]\s*(.+)$")
 _SEPARATORS_RE = re.compile(r"[\s、，,/／|｜]+")
 _LEADING_PUNCT = " \t\u3000、，,.．:：-—–"
@@ -247,6 +250,23 @@ def _bracket_cue(inner: str, after: str) -> Element | None:
     if inner.startswith(_TRANSITION_WORDS):
         return Element(Kind.TRANSITION, inner)
     return None
+
+
+def scene_heading(line: str) -> Element | None:
+    """The scene heading a single line of script is, or None (for splitting an episode into scenes)."""
+    s = line.strip()
+    if not s or s[0] in "△▲【[":
+        return None
+    return _parse_heading(s)
+
+
+def with_scene_number(line: str, number: str) -> str:
+    """The heading line with its scene number replaced by `number` (a heading without one gets it)."""
+    s = line.strip()
+    m = _SCENE_RE.match(s)
+    if m and _parse_heading(s) is not None:
+        return s[: m.start("num")] + number + s[m.end("num") :]
+    return f"{number} {s}" if number else s
 
 
 def _parse_heading(s: str) -> Element | None:

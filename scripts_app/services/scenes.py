@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..formats.elements import speaking_characters
-from ..models import Episode, Scene, SceneVersion
+from ..models import Episode, EpisodeDocument, Scene, SceneVersion
 from ..script_text import scene_facts
 from .bible import ensure_characters, ensure_location
 
@@ -52,44 +52,83 @@ def refresh_episode_runtime(*, episode: Episode) -> None:
     episode.runtime_seconds = total
 
 
-@transaction.atomic
-def create_scene(*, episode: Episode, user, text: str = "", position: int | None = None) -> Scene:
-    if position is None:
-        position = (episode.scenes.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    else:
-        episode.scenes.filter(position__gte=position).update(position=F("position") + 1)
+def create_scene_row(*, episode: Episode, user, text: str, position: int) -> Scene:
+    """A Scene row for text that is already in the episode (the document's rows and imports)."""
     scene = Scene(episode=episode, position=position, updated_by=user)
     _apply_text(scene, text)
     scene.save()
     if text:
         SceneVersion.objects.create(scene=scene, text=text, author=user, note=_("created"))
-    refresh_episode_runtime(episode=episode)
     return scene
 
 
 @transaction.atomic
+def create_scene(*, episode: Episode, user, text: str = "", position: int | None = None) -> Scene:
+    """A new scene. In an episode with a shared document it is added to the text (the one door)."""
+    from ..collab import documents
+
+    if _has_document(episode):
+        index = None if position is None else max(0, position - 1)
+        split = documents.episode_text.split(text, episode.project.script_format)
+        # In the shared text a scene starts at its heading: without one it would join the scene before.
+        heading = text if split and split[0].has_heading else _blank_heading(episode) + text
+        scene = documents.insert_scene(episode=episode, text=heading, user=user, index=index)
+        if scene is None:
+            raise SceneTooLong(_("The scene could not be added."))
+        return scene
+    if position is None:
+        position = (episode.scenes.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    else:
+        episode.scenes.filter(position__gte=position).update(position=F("position") + 1)
+    scene = create_scene_row(episode=episode, user=user, text=text, position=position)
+    refresh_episode_runtime(episode=episode)
+    return scene
+
+
+def _has_document(episode: Episode) -> bool:
+    return EpisodeDocument.objects.filter(episode_id=episode.pk).exists()
+
+
+def _blank_heading(episode: Episode) -> str:
+    """A new scene in the shared text needs a heading to be a scene of its own."""
+    n = episode.scenes.filter(omitted=False).count() + 1
+    if episode.project.script_format == "zh":
+        return f"{episode.number}-{n} 日 内 \n"
+    return "INT. LOCATION - DAY\n"
+
+
 def save_scene_text(*, scene: Scene, user, text: str, base_revision: int | None = None) -> Scene:
     """Save a writer's text. `base_revision` is the revision the writer's editor started from."""
+    from ..collab import documents
+
+    _check_length(text)
+    with transaction.atomic():
+        scene = Scene.objects.select_for_update().select_related("episode__project").get(pk=scene.pk)
+        if base_revision is not None and base_revision != scene.revision:
+            raise SceneConflict(scene)
+        if text == scene.text:
+            return scene
+        if not _has_document(scene.episode):
+            return commit_scene_text(scene=scene, user=user, text=text)
+    return documents.replace_scene_text(scene=scene, text=text, user=user)
+
+
+def _check_length(text: str) -> None:
     if len(text) > settings.SCENE_TEXT_MAX_CHARS:
         raise SceneTooLong(
             _("A scene may hold at most %(n)d characters.") % {"n": settings.SCENE_TEXT_MAX_CHARS}
         )
-    scene = Scene.objects.select_for_update().select_related("episode__project").get(pk=scene.pk)
-    if base_revision is not None and base_revision != scene.revision:
-        raise SceneConflict(scene)
-    if text == scene.text:
-        return scene
-    return _commit_text(scene=scene, user=user, text=text)
 
 
-def _commit_text(*, scene: Scene, user, text: str, note: str = "") -> Scene:
+def commit_scene_text(*, scene: Scene, user, text: str, note: str = "", runtime: bool = True) -> Scene:
     """A new revision of a locked scene row: text and derived fields, history, episode runtime."""
     _apply_text(scene, text)
     scene.revision += 1
     scene.updated_by = user
     scene.save()
     _record_version(scene=scene, user=user, note=note)
-    refresh_episode_runtime(episode=scene.episode)
+    if runtime:
+        refresh_episode_runtime(episode=scene.episode)
     return scene
 
 
@@ -100,7 +139,7 @@ def _record_version(*, scene: Scene, user, note: str = "") -> SceneVersion:
         latest is not None
         and not note
         and not latest.note
-        and latest.author_id == user.pk
+        and latest.author_id == getattr(user, "pk", None)
         and now - latest.created_at < VERSION_COALESCE_WINDOW
     )
     if coalesce:
@@ -110,32 +149,52 @@ def _record_version(*, scene: Scene, user, note: str = "") -> SceneVersion:
     return SceneVersion.objects.create(scene=scene, text=scene.text, author=user, note=note)
 
 
-@transaction.atomic
 def restore_version(*, scene: Scene, version: SceneVersion, user) -> Scene:
     """Restoring is itself a new version, so a restore can be undone too."""
-    scene = Scene.objects.select_for_update().select_related("episode__project").get(pk=scene.pk)
+    from ..collab import documents
+
     when = timezone.localtime(version.created_at).strftime("%Y-%m-%d %H:%M")
     note = _("restored from %(when)s") % {"when": when}
-    return _commit_text(scene=scene, user=user, text=version.text, note=note)
+    if _has_document(scene.episode):
+        return documents.replace_scene_text(scene=scene, text=version.text, user=user, note=note)
+    with transaction.atomic():
+        scene = Scene.objects.select_for_update().select_related("episode__project").get(pk=scene.pk)
+        return commit_scene_text(scene=scene, user=user, text=version.text, note=note)
 
 
-@transaction.atomic
-def delete_scene(*, scene: Scene) -> None:
+def delete_scene(*, scene: Scene, user=None) -> None:
     """A scene with a locked number is omitted, not deleted: its number must never be reused."""
+    from ..collab import documents
+
     episode = scene.episode
-    if scene.locked_number:
-        scene.omitted = True
-        scene.runtime_seconds = 0
-        scene.save(update_fields=["omitted", "runtime_seconds", "updated_at"])
-    else:
-        scene.delete()
-    refresh_episode_runtime(episode=episode)
+    if _has_document(episode):
+        if not scene.omitted:
+            documents.remove_scene(scene=scene, user=user)
+        return
+    with transaction.atomic():
+        if scene.locked_number:
+            scene.omitted = True
+            scene.runtime_seconds = 0
+            scene.save(update_fields=["omitted", "runtime_seconds", "updated_at"])
+        else:
+            scene.delete()
+        refresh_episode_runtime(episode=episode)
 
 
-@transaction.atomic
 def restore_omitted(*, scene: Scene, user) -> Scene:
-    scene.omitted = False
-    scene.runtime_seconds = scene_facts(scene.text, scene.episode.project.script_format).runtime_seconds
-    scene.save(update_fields=["omitted", "runtime_seconds", "updated_at"])
-    refresh_episode_runtime(episode=scene.episode)
+    """An omitted scene comes back where it was; in the shared text its heading and text return."""
+    from ..collab import documents
+
+    episode = scene.episode
+    if _has_document(episode):
+        index = episode.scenes.filter(omitted=False, position__lt=scene.position).count()
+        fmt = episode.project.script_format
+        text = documents.episode_text.renumbered(scene.text, fmt, scene.locked_number)
+        documents.insert_scene(episode=episode, text=text, user=user, index=index)
+        return Scene.objects.get(pk=scene.pk)
+    with transaction.atomic():
+        scene.omitted = False
+        scene.runtime_seconds = scene_facts(scene.text, episode.project.script_format).runtime_seconds
+        scene.save(update_fields=["omitted", "runtime_seconds", "updated_at"])
+        refresh_episode_runtime(episode=episode)
     return scene

@@ -1,0 +1,170 @@
+"""An episode's text as scenes: where each scene starts, and which stored scene each one is.
+
+Pure Python (no Django): the episode document holds one flowing script; Scene rows are derived
+from it. A scene starts at a heading line; text before the first heading belongs to the first
+scene. Identity across edits: a locked scene's number travels in its heading line (Fountain's
+`#12A#`, the Chinese format's `1-3`); otherwise order and similarity decide.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ..formats import fountain, zh
+
+# Below this similarity an edited chunk is a new scene rather than an old one rewritten.
+SIMILAR_ENOUGH = 0.45
+
+
+@dataclass(frozen=True)
+class Chunk:
+    start: int  # character offsets into the episode text
+    end: int
+    text: str  # the scene's text as stored: trailing blank lines trimmed, one newline kept
+    number: str  # the scene number written in its heading ("" when none)
+    has_heading: bool
+
+
+@dataclass(frozen=True)
+class StoredScene:
+    id: int
+    text: str
+    locked_number: str = ""
+    omitted: bool = False
+
+
+def scene_text(raw: str) -> str:
+    """How a scene's slice of the episode is stored: without the blank lines that separate scenes."""
+    body = raw.rstrip()
+    return body + "\n" if body else ""
+
+
+def _heading_number(line: str, fmt: str, prev_blank: bool) -> tuple[bool, str]:
+    if fmt == "fountain":
+        el = fountain.scene_heading(line, prev_blank=prev_blank)
+    else:
+        el = zh.scene_heading(line)
+    return (el is not None, el.scene_number if el is not None else "")
+
+
+def split(text: str, fmt: str) -> list[Chunk]:
+    """Cut an episode's text at its scene headings. Joining the slices gives the text back."""
+    starts: list[tuple[int, str]] = []  # (offset, number) of each heading line
+    offset, prev_blank = 0, True
+    for line in text.splitlines(keepends=True):
+        is_heading, number = _heading_number(line, fmt, prev_blank)
+        if is_heading:
+            starts.append((offset, number))
+        prev_blank = not line.strip()
+        offset += len(line)
+    if not text.strip():
+        return []
+    if not starts:
+        return [Chunk(0, len(text), scene_text(text), "", False)]
+    # Whatever precedes the first heading (blank lines, a cold open's action) is part of the first scene.
+    starts[0] = (0, starts[0][1])
+    chunks = []
+    for i, (start, number) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        chunks.append(Chunk(start, end, scene_text(text[start:end]), number, True))
+    return chunks
+
+
+def join(texts: list[str], fmt: str) -> str:
+    """The episode text of scenes in order: a blank line between scenes, as a script reads."""
+    parts = [scene_text(t) for t in texts]
+    return "\n".join(p for p in parts if p)
+
+
+def _similarity(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < SIMILAR_ENOUGH or matcher.quick_ratio() < SIMILAR_ENOUGH:
+        return 0.0
+    return matcher.ratio()
+
+
+def match(chunks: list[Chunk], scenes: list[StoredScene], *, locked: bool) -> list[int | None]:
+    """For each chunk, the id of the stored scene it is (None: a new scene).
+
+    `scenes` are the episode's stored scenes in order, omitted ones included (a locked scene whose
+    heading is typed back in comes back). Each stored scene matches at most one chunk."""
+    result: list[int | None] = [None] * len(chunks)
+    taken: set[int] = set()
+
+    def take(i: int, scene_id: int) -> None:
+        result[i] = scene_id
+        taken.add(scene_id)
+
+    if locked:
+        # Production numbers identify locked scenes; of two chunks with one number, the closer text wins.
+        by_number: dict[str, list[StoredScene]] = {}
+        for s in scenes:
+            if s.locked_number:
+                by_number.setdefault(s.locked_number, []).append(s)
+        claims: dict[int, list[int]] = {}
+        for i, chunk in enumerate(chunks):
+            for s in by_number.get(chunk.number, [])[:1]:
+                claims.setdefault(s.id, []).append(i)
+        texts = {s.id: s.text for s in scenes}
+        for scene_id, idxs in claims.items():
+            best = max(idxs, key=lambda i: (_similarity(chunks[i].text, texts[scene_id]), -i))
+            take(best, scene_id)
+
+    live = [s for s in scenes if not s.omitted and s.id not in taken]
+    # Unchanged scenes first, in order: the common case of an edit inside one scene.
+    open_chunks = [i for i in range(len(chunks)) if result[i] is None]
+    matcher = difflib.SequenceMatcher(
+        None, [chunks[i].text for i in open_chunks], [s.text for s in live], autojunk=False
+    )
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            take(open_chunks[block.a + k], live[block.b + k].id)
+
+    # Then edited scenes: each leftover chunk takes the most similar leftover scene between its
+    # matched neighbours (order first), then anywhere (a scene moved and edited at once).
+    order = {s.id: n for n, s in enumerate(scenes)}
+    for anywhere in (False, True):
+        for i in range(len(chunks)):
+            if result[i] is not None:
+                continue
+            lo = max((order[result[j]] for j in range(i) if result[j] is not None), default=-1)
+            hi = min((order[result[j]] for j in range(i + 1, len(chunks)) if result[j] is not None),
+                     default=len(scenes))  # fmt: skip
+            candidates = [
+                s
+                for s in scenes
+                if s.id not in taken and not s.omitted and (anywhere or lo < order[s.id] < hi)
+            ]
+            scored = [(_similarity(chunks[i].text, s.text), -order[s.id], s.id) for s in candidates]
+            scored = [x for x in scored if x[0] >= SIMILAR_ENOUGH]
+            if scored:
+                take(i, max(scored)[2])
+            elif not anywhere:
+                # Between the same neighbours with nothing similar: the one edited scene stays itself
+                # (a heading rewritten from scratch) when it is the only chunk and scene in the gap.
+                gap_chunks = [j for j in range(len(chunks)) if result[j] is None and _between(j, i, result)]
+                if len(candidates) == 1 and len(gap_chunks) == 1:
+                    take(i, candidates[0].id)
+    return result
+
+
+def _between(j: int, i: int, result: list[int | None]) -> bool:
+    """Whether chunks j and i lie between the same two matched chunks."""
+    lo, hi = sorted((i, j))
+    return all(result[k] is None for k in range(lo, hi + 1))
+
+
+def renumbered(text: str, fmt: str, number: str) -> str:
+    """A scene's text with `number` written into its heading line (the line stays otherwise as typed)."""
+    lines = text.split("\n")
+    prev_blank = True
+    for i, line in enumerate(lines):
+        if _heading_number(line, fmt, prev_blank)[0]:
+            if fmt == "fountain":
+                lines[i] = fountain.with_scene_number(line, number)
+            else:
+                lines[i] = zh.with_scene_number(line, number)
+            break
+        prev_blank = not line.strip()
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""The episode document in the database: a snapshot plus an append-only log of Yjs updates.
+
+Every update is stored before anyone is told about it, under a per-document sequence number that
+the document row's lock hands out in order; a document is rebuilt from the snapshot and the log after
+it, and compacted into a new snapshot from time to time. Sync code (run it in a thread from async).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pycrdt
+from django.db import IntegrityError, connection, transaction
+
+from ..models import DocumentUpdate, Episode, EpisodeDocument
+from . import episode_text
+
+TEXT = "script"  # the one shared type: the episode's script as text
+COMPACT_AFTER = 500  # updates in the log after the snapshot
+
+
+def new_doc() -> tuple[pycrdt.Doc, pycrdt.Text]:
+    doc = pycrdt.Doc()
+    return doc, doc.get(TEXT, type=pycrdt.Text)
+
+
+def text_of(doc: pycrdt.Doc) -> str:
+    return str(doc.get(TEXT, type=pycrdt.Text))
+
+
+@dataclass
+class Loaded:
+    document: EpisodeDocument
+    doc: pycrdt.Doc
+    seq: int  # every update up to this one is in `doc`
+
+
+def initial_text(episode: Episode) -> str:
+    """The episode's text made from its scenes, the one time its document is created.
+
+    In a locked episode each heading carries its production number, so identity survives editing."""
+    scenes = [s for s in episode.scenes.order_by("position", "id") if not s.omitted]
+    fmt = episode.project.script_format
+    texts = []
+    for s in scenes:
+        text = s.text
+        if episode.locked_at and s.locked_number:
+            text = episode_text.renumbered(text, fmt, s.locked_number)
+        texts.append(text)
+    return episode_text.join(texts, fmt)
+
+
+def get_or_create(*, episode: Episode) -> EpisodeDocument:
+    """The episode's document, created from its scenes if it has none yet (exactly once, even in a race)."""
+    found = EpisodeDocument.objects.filter(episode=episode).first()
+    if found is not None:
+        return found
+    doc, text = new_doc()
+    text += initial_text(episode)
+    try:
+        with transaction.atomic():
+            return EpisodeDocument.objects.create(episode=episode, snapshot=doc.get_update())
+    except IntegrityError:
+        # Someone else created it meanwhile: theirs is the one; ours was never seen by anyone.
+        return EpisodeDocument.objects.get(episode=episode)
+
+
+def load(*, document: EpisodeDocument, lock: bool = False) -> Loaded:
+    """Rebuild the document from storage. With lock=True (inside a transaction) no update can be
+    appended until the transaction ends, so the text read is the latest."""
+    if lock:
+        document = EpisodeDocument.objects.select_for_update().get(pk=document.pk)
+    else:
+        document.refresh_from_db()
+    doc, _text = new_doc()
+    doc.apply_update(bytes(document.snapshot))
+    seq = document.snapshot_seq
+    for seq_, data in DocumentUpdate.objects.filter(document=document, seq__gt=seq).values_list(
+        "seq", "data"
+    ):
+        doc.apply_update(bytes(data))
+        seq = seq_
+    return Loaded(document, doc, seq)
+
+
+def append(*, document_id: int, data: bytes, user_id: int | None) -> int:
+    """Store one update; returns its sequence number. Committed when this returns."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # The row lock taken by this UPDATE numbers concurrent appends in order.
+            cursor.execute(
+                f"UPDATE {EpisodeDocument._meta.db_table} SET last_seq = last_seq + 1 "
+                "WHERE id = %s RETURNING last_seq",
+                [document_id],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise EpisodeDocument.DoesNotExist(document_id)
+        seq = row[0]
+        DocumentUpdate.objects.create(document_id=document_id, seq=seq, data=data, user_id=user_id)
+    return seq
+
+
+def since(*, document_id: int, seq: int) -> tuple[tuple[int, bytes] | None, list[tuple[int, bytes, int | None]]]:
+    """Updates after `seq`, and the snapshot (seq, state) first when the log no longer reaches back."""
+    document = EpisodeDocument.objects.get(pk=document_id)
+    snapshot = None
+    if document.snapshot_seq > seq:
+        snapshot = (document.snapshot_seq, bytes(document.snapshot))
+        seq = document.snapshot_seq
+    rows = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=seq).values_list("seq", "data", "user_id")
+    return snapshot, [(s, bytes(d), u) for s, d, u in rows]
+
+
+def last_seq(*, document_id: int) -> int:
+    return EpisodeDocument.objects.filter(pk=document_id).values_list("last_seq", flat=True).first() or 0
+
+
+def compact(*, document_id: int) -> int:
+    """Fold the log into the snapshot; returns how many updates were folded."""
+    with transaction.atomic():
+        loaded = load(document=EpisodeDocument(pk=document_id), lock=True)
+        document = loaded.document
+        folded = loaded.seq - document.snapshot_seq
+        if folded <= 0:
+            return 0
+        document.snapshot = loaded.doc.get_update()
+        document.snapshot_seq = loaded.seq
+        document.save(update_fields=["snapshot", "snapshot_seq", "updated_at"])
+        DocumentUpdate.objects.filter(document=document, seq__lte=loaded.seq).delete()
+    return folded
+
+
+def needs_compaction(*, document_id: int) -> bool:
+    document = EpisodeDocument.objects.filter(pk=document_id).values("last_seq", "snapshot_seq").first()
+    return bool(document) and document["last_seq"] - document["snapshot_seq"] >= COMPACT_AFTER
