@@ -88,8 +88,12 @@ def episodes_for_print(
 def shooting_numbers(*, episode: Episode, scenes: list[Scene]) -> dict[int, str]:
     """Scene id -> the number it prints with. Locked numbers stay; new scenes get 12A-style ones."""
     if not episode.locked_at or not any(s.locked_number for s in scenes):
-        # Unlocked, or locked while empty: nothing is fixed yet, so the script's own numbers stand.
-        return {s.pk: s.number or str(i) for i, s in enumerate(scenes, start=1)}
+        # Unlocked, or locked while empty: nothing is fixed yet, so numbers follow the order.
+        chinese = episode.project.script_format == "zh"
+        live = [s for s in scenes if not s.omitted]
+        return {s.pk: f"{episode.number}-{i}" if chinese else str(i) for i, s in enumerate(live, start=1)} | {
+            s.pk: s.number for s in scenes if s.omitted
+        }
     filled = fill_numbers([s.locked_number or None for s in scenes])
     return {s.pk: n for s, n in zip(scenes, filled, strict=True)}
 

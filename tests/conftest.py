@@ -26,3 +26,14 @@ def close_stray_connections(request):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The app served by daphne in its own process (websockets included), on the test database.
+    Stopped before the test's data is emptied, so no room of it is still writing."""
+    from .live_asgi import AsgiServer
+
+    server = AsgiServer().start()
+    yield server
+    server.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -50,10 +51,20 @@ def log_in(page, base: str, username: str, password: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(
-    live_server, browser, writer
-) -> None:
-    base = live_server.url
+def wait_for_rows(episode_filter: dict, predicate, timeout: float = 15.0):
+    """The Scene rows follow the shared text a moment after typing stops."""
+    deadline = time.monotonic() + timeout
+    while True:
+        scenes = list(Scene.objects.filter(**episode_filter).order_by("position"))
+        if predicate(scenes):
+            return scenes
+        if time.monotonic() > deadline:
+            raise AssertionError(f"rows did not follow: {[s.text for s in scenes]}")
+        time.sleep(0.1)
+
+
+def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(asgi_server, browser, writer) -> None:
+    base = asgi_server.url
     page = browser.new_page(locale="en-US")
     log_in(page, base, "wen", "a-long-password")
 
@@ -64,9 +75,9 @@ def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(
     page.click("text=New episode")
     page.fill("#id_title", "订婚宴")
     page.click("main button[type=submit]")
-    page.click("#add-scene")
 
-    page.wait_for_selector(".cm-content")
+    # The episode page is the whole episode in one live editor.
+    page.wait_for_selector("body[data-collab-state=synced]")
     page.click(".cm-content")
     kb = page.keyboard
     kb.type("1-1 日 内 张家客厅")
@@ -77,8 +88,17 @@ def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(
     kb.press("Enter")
     kb.press("Enter")  # a second Enter on an empty △ clears it for a speaker
     kb.type("张父：（放下酒杯）你还知道回来？")
-    page.wait_for_selector("body[data-save-state=saved]", timeout=10_000)
-    assert page.locator("#save-state").inner_text() == "Saved"
+    page.wait_for_selector("body[data-collab-state=synced][data-unsynced='0']", timeout=10_000)
+
+    expected = [
+        "1-1 日 内 张家客厅",
+        "人物：张明、张父",
+        "△张明推门进来，手里攥着离婚协议。",
+        "张父：（放下酒杯）你还知道回来？",
+    ]
+    where = {"episode__project__title": "契约新娘"}
+    scenes = wait_for_rows(where, lambda rows: len(rows) == 1 and rows[0].text.splitlines() == expected)
+    scene = scenes[0]
 
     page.reload()
     page.wait_for_selector(".cm-line.cm-wr-heading")
@@ -89,13 +109,6 @@ def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(
     assert dialogue.locator(".cm-wr-character").inner_text().startswith("张父")
     assert "cm-wr-parenthetical" in dialogue.inner_html()
 
-    scene = Scene.objects.get(episode__project=Project.objects.get(title="契约新娘"))
-    assert scene.text.splitlines() == [
-        "1-1 日 内 张家客厅",
-        "人物：张明、张父",
-        "△张明推门进来，手里攥着离婚协议。",
-        "张父：（放下酒杯）你还知道回来？",
-    ]
     assert (scene.number, scene.time_of_day, scene.int_ext, scene.location.name) == (
         "1-1",
         "日",
@@ -103,14 +116,23 @@ def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(
         "张家客厅",
     )
 
+    # A second heading typed makes a second scene.
+    page.click(".cm-content")
+    kb.press("Control+End")
+    kb.press("Enter")
+    kb.press("Enter")
+    kb.type("1-2 夜 外 天台")
+    page.wait_for_selector("body[data-collab-state=synced][data-unsynced='0']", timeout=10_000)
+    wait_for_rows(where, lambda rows: [r.heading for r in rows] == ["1-1 日 内 张家客厅", "1-2 夜 外 天台"])
+
     # The episode page shows the scene; the read view formats it.
     page.goto(f"{base}/p/{scene.episode.project.slug}/e/1/read/")
     assert page.locator(".el-heading").inner_text() == "1-1 日 内 张家客厅"
     assert page.locator(".el-speech .el-character").inner_text() == "张父："
 
 
-def test_the_board_speaks_chinese_to_a_chinese_browser(live_server, browser, writer) -> None:
-    base = live_server.url
+def test_the_board_speaks_chinese_to_a_chinese_browser(asgi_server, browser, writer) -> None:
+    base = asgi_server.url
     context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     page = context.new_page()
     log_in(page, base, "wen", "a-long-password")

@@ -100,5 +100,6 @@ class PermissionTestCase(BaseTestCase):
     def test_it_shows_viewers_a_read_only_scene(self) -> None:
         self.login(self.charlie)
         response = self.client.get(reverse("scene_edit", args=[self.project.slug, self.scene.pk]))
-        self.assertNotContains(response, 'id="editor"')
+        # The live editor, read-only (the server refuses a viewer's changes), and the text without script.
+        self.assertContains(response, 'data-read-only="1"')
         self.assertContains(response, "你还知道回来？")

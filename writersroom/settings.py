@@ -91,8 +91,9 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL], "capacity": 2000, "expiry": 30},
     }
 }
-# The episode document's websocket (collab/): frame size and a per-connection rate.
-COLLAB_MAX_MESSAGE_BYTES = int(os.environ.get("COLLAB_MAX_MESSAGE_BYTES", str(2 * 1024 * 1024)))
+# The episode document's websocket (collab/): frame size and a per-connection rate. Daphne itself drops
+# frames over 1 MiB; below that a too-large change gets a message (a whole episode pasted is ~600 KB).
+COLLAB_MAX_MESSAGE_BYTES = int(os.environ.get("COLLAB_MAX_MESSAGE_BYTES", str(900 * 1024)))
 COLLAB_MESSAGES_PER_SECOND = float(os.environ.get("COLLAB_MESSAGES_PER_SECOND", "60"))
 COLLAB_MESSAGE_BURST = float(os.environ.get("COLLAB_MESSAGE_BURST", "300"))
 CELERY_BROKER_URL = REDIS_URL

@@ -32,6 +32,11 @@ class SceneNotInText(ValueError):
     """The scene is not in the episode's text any more (deleted or omitted meanwhile)."""
 
 
+def _fresh(episode: Episode) -> Episode:
+    """The episode as stored now (a caller's copy may predate a lock)."""
+    return Episode.objects.select_related("project").get(pk=episode.pk)
+
+
 def _stored(episode: Episode) -> list[episode_text.StoredScene]:
     locked = bool(episode.locked_at)
     return [
@@ -115,7 +120,7 @@ def _replace_chunk(text: str, chunk: episode_text.Chunk, new_scene: str) -> str:
 
 def replace_scene_text(*, scene: Scene, text: str, user, note: str = "") -> Scene:
     """The one door for one scene's text (restore, HTTP save, accepted proposal, import into it)."""
-    episode = Episode.objects.select_related("project").get(pk=scene.episode_id)
+    episode = _fresh(Episode(pk=scene.episode_id))
     change_text(
         episode=episode,
         change=lambda old: _replace_chunk(old, _locate(episode, old, scene.pk), text),
@@ -127,6 +132,7 @@ def replace_scene_text(*, scene: Scene, text: str, user, note: str = "") -> Scen
 
 def insert_scene(*, episode: Episode, text: str, user, index: int | None = None) -> Scene | None:
     """Add a scene's text at scene position `index` (0-based; None: at the end)."""
+    episode = _fresh(episode)
     fmt = episode.project.script_format
 
     def change(old: str) -> str:
@@ -153,6 +159,7 @@ def remove_scene(*, scene: Scene, user) -> None:
 
 def reorder_scenes(*, episode: Episode, ordered_ids: list[int], user) -> None:
     """Put the scenes in this order; before locking their headings are renumbered to follow it."""
+    episode = _fresh(episode)
     fmt = episode.project.script_format
 
     def change(old: str) -> str:
@@ -179,6 +186,7 @@ def _order_number(episode: Episode, fmt: str, n: int) -> str:
 
 def write_numbers(*, episode: Episode, numbers: dict[int, str], user) -> None:
     """Write production numbers into the headings (at lock and at each issued revision)."""
+    episode = _fresh(episode)
     fmt = episode.project.script_format
     if not EpisodeDocument.objects.filter(episode=episode).exists():
         return  # the document, once made, takes them from the rows (store.initial_text)
@@ -311,3 +319,16 @@ def _reposition(rows: list[Scene], kept: list[Scene]) -> bool:
     if moved:
         Scene.objects.bulk_update(moved, ["position"])
     return bool(moved)
+
+
+def ensure_rows_current(*, episode: Episode) -> None:
+    """Bring the rows up to the stored document if a sync was missed (a server stopped mid-debounce)."""
+    state = EpisodeDocument.objects.filter(episode=episode).values("pk", "last_seq", "rows_seq").first()
+    if state is None or state["rows_seq"] >= state["last_seq"]:
+        return
+    loaded = store.load(document=EpisodeDocument.objects.get(pk=state["pk"]))
+    sync_rows(episode_id=episode.pk, text=store.text_of(loaded.doc), seq=loaded.seq)
+
+
+def doc_ws_path(*, episode: Episode) -> str:
+    return f"/ws/p/{episode.project.slug}/e/{episode.number}/doc/"

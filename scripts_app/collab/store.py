@@ -39,6 +39,7 @@ def initial_text(episode: Episode) -> str:
     """The episode's text made from its scenes, the one time its document is created.
 
     In a locked episode each heading carries its production number, so identity survives editing."""
+    episode = Episode.objects.select_related("project").get(pk=episode.pk)
     scenes = [s for s in episode.scenes.order_by("position", "id") if not s.omitted]
     fmt = episode.project.script_format
     texts = []

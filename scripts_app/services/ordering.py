@@ -18,10 +18,16 @@ def reorder(*, queryset: QuerySet, ordered_ids: list[int]) -> None:
         queryset.model.objects.bulk_update(items.values(), ["position"])
 
 
-def move(*, queryset: QuerySet, item, delta: int) -> None:
-    """Move one item up (-1) or down (+1) among its siblings."""
-    ids = list(queryset.values_list("pk", flat=True))
-    i = ids.index(item.pk)
+def moved(*, ids: list[int], item_id: int, delta: int) -> list[int]:
+    """The order with one item moved up (-1) or down (+1)."""
+    ids = list(ids)
+    i = ids.index(item_id)
     j = max(0, min(len(ids) - 1, i + delta))
     ids.insert(j, ids.pop(i))
+    return ids
+
+
+def move(*, queryset: QuerySet, item, delta: int) -> None:
+    """Move one item up (-1) or down (+1) among its siblings."""
+    ids = moved(ids=list(queryset.values_list("pk", flat=True)), item_id=item.pk, delta=delta)
     reorder(queryset=queryset, ordered_ids=ids)

@@ -56,7 +56,20 @@ def lock_episode(*, episode: Episode, user) -> ScriptRevision:
     episode.locked_at = timezone.now()
     episode.status = Episode.Status.LOCKED
     episode.save(update_fields=["locked_at", "status", "updated_at"])
+    _write_numbers(episode, scenes, user)
     return _snapshot(episode, user, 0)
+
+
+def _write_numbers(episode: Episode, scenes: list[Scene], user) -> None:
+    """The shared text carries each locked number in its heading, so a scene keeps its identity
+    (and its number) however the text around it is edited."""
+    from ..collab import documents
+
+    documents.write_numbers(episode=episode, numbers={s.pk: s.locked_number for s in scenes if s.locked_number},
+                            user=user)  # fmt: skip
+    # Writing the numbers may have changed the text: the snapshot takes the rows as they now are.
+    for scene in scenes:
+        scene.refresh_from_db()
 
 
 @transaction.atomic
@@ -77,4 +90,5 @@ def issue_revision(*, episode: Episode, user) -> ScriptRevision:
     for scene in scenes:
         scene.locked_number = numbers[scene.pk]
     Scene.objects.bulk_update(scenes, ["locked_number"])
+    _write_numbers(episode, [s for s in scenes if not s.omitted], user)
     return _snapshot(episode, user, last.index + 1)

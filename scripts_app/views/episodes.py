@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,11 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
+from ..formats.elements import Kind
 from ..forms import BeatForm, EpisodeForm
 from ..models import Beat, Episode, Role
 from ..permissions import project_view
 from ..script_text import scene_elements
 from ..services import episodes as episode_services
+from ..collab import documents
+from ..collab.presence import user_color
 from ..services import ordering, production
 
 EPISODE_FIELDS = ["number", "title", "summary", "hook", "cliffhanger", "status"]
@@ -52,8 +57,22 @@ def episode_edit(request, project, number: int):
     )
 
 
+def live_editor_context(request, project, episode: Episode, focus_index: int | None = None) -> dict:
+    """What the live editor partial needs: where its document is, who is typing, what they may do."""
+    scenes = [s for s in episode.scenes.all() if not s.omitted]
+    if focus_index is not None:
+        scenes = scenes[focus_index : focus_index + 1]
+    return {
+        "fallback_elements": [scene_elements(s.text, project.script_format) for s in scenes],
+        "doc_ws_path": documents.doc_ws_path(episode=episode),
+        "user_color": user_color(request.user.pk),
+        "focus_index": focus_index,
+    }
+
+
 @project_view()
 def episode_detail(request, project, number: int):
+    documents.ensure_rows_current(episode=Episode(pk=_episode_id(project, number)))
     episode = _episode(project, number)
     prev_number, next_number = selectors.neighbours(episode=episode)
     context = {
@@ -66,8 +85,16 @@ def episode_detail(request, project, number: int):
         "prev_number": prev_number,
         "next_number": next_number,
         "may_write": request.membership.may(Role.WRITER),
+        **live_editor_context(request, project, episode),
     }
     return render(request, "scripts_app/episode_detail.html", context)
+
+
+def _episode_id(project, number: int) -> int:
+    found = Episode.objects.filter(project=project, number=number).values_list("pk", flat=True).first()
+    if found is None:
+        raise Http404("No such episode.")
+    return found
 
 
 @project_view(Role.SHOWRUNNER)
@@ -98,7 +125,15 @@ def episode_issue_revision(request, project, number: int):
 def episode_read(request, project, number: int):
     """The formatted read view of a whole episode."""
     episode = _episode(project, number)
-    scenes = [(scene, scene_elements(scene.text, project.script_format)) for scene in episode.scenes.all()]
+    all_scenes = list(episode.scenes.all())
+    numbers = selectors.shooting_numbers(episode=episode, scenes=all_scenes)
+    # The heading shows the number the scene prints with: its order, or its locked number.
+    scenes = [
+        (scene, [replace(el, scene_number=numbers[scene.pk]) if el.kind == Kind.SCENE_HEADING else el
+                 for el in scene_elements(scene.text, project.script_format)])
+        for scene in all_scenes
+        if not scene.omitted
+    ]  # fmt: skip
     return render(
         request, "scripts_app/episode_read.html", {"project": project, "episode": episode, "scenes": scenes}
     )

@@ -12,6 +12,7 @@ from .. import selectors
 from ..models import Episode, Role, Scene, SceneVersion
 from ..permissions import project_view
 from ..script_text import scene_elements
+from ..collab import documents
 from ..services import ordering
 from ..services import scenes as scene_services
 
@@ -32,11 +33,15 @@ def scene_create(request, project, number: int):
 
 @project_view()
 def scene_edit(request, project, pk: int):
+    """One scene alone: a focus view of the episode's shared script (the same live document)."""
+    from .episodes import live_editor_context
+
     scene = _scene(project, pk)
+    documents.ensure_rows_current(episode=scene.episode)
+    scene.refresh_from_db()
     # Omitted scenes are not stepped through; one opened directly still shows, marked as omitted.
-    siblings = list(scene.episode.scenes.filter(omitted=False).values_list("pk", flat=True))
-    if scene.pk not in siblings:
-        siblings = list(scene.episode.scenes.values_list("pk", flat=True))
+    live = list(scene.episode.scenes.filter(omitted=False).values_list("pk", flat=True))
+    siblings = live if scene.pk in live else list(scene.episode.scenes.values_list("pk", flat=True))
     i = siblings.index(scene.pk)
     production_number = ""
     if scene.episode.locked_at:
@@ -54,6 +59,8 @@ def scene_edit(request, project, pk: int):
         "next_scene": siblings[i + 1] if i + 1 < len(siblings) else None,
         "scene_index": i + 1,
     }
+    if not scene.omitted:
+        context.update(live_editor_context(request, project, scene.episode, focus_index=live.index(scene.pk)))
     return render(request, "scripts_app/scene_edit.html", context)
 
 
@@ -119,7 +126,7 @@ def scene_restore(request, project, pk: int, version_id: int):
 def scene_delete(request, project, pk: int):
     scene = _scene(project, pk)
     number = scene.episode.number
-    scene_services.delete_scene(scene=scene)
+    scene_services.delete_scene(scene=scene, user=request.user)
     return redirect("episode_detail", slug=project.slug, number=number)
 
 
@@ -138,7 +145,8 @@ def _scenes_partial(request, project, episode: Episode) -> HttpResponse:
 def scene_move(request, project, pk: int):
     scene = _scene(project, pk)
     delta = -1 if request.POST.get("direction") == "up" else 1
-    ordering.move(queryset=scene.episode.scenes.all(), item=scene, delta=delta)
+    ids = ordering.moved(ids=list(scene.episode.scenes.values_list("pk", flat=True)), item_id=scene.pk, delta=delta)
+    documents.reorder_scenes(episode=scene.episode, ordered_ids=ids, user=request.user)
     return _scenes_partial(request, project, scene.episode)
 
 
@@ -147,7 +155,7 @@ def scene_move(request, project, pk: int):
 def scenes_reorder(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
     ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
-    ordering.reorder(queryset=episode.scenes.all(), ordered_ids=ids)
+    documents.reorder_scenes(episode=episode, ordered_ids=ids, user=request.user)
     return _scenes_partial(request, project, episode)
 
 
