@@ -104,3 +104,16 @@ def numbered_scenes(*, episode: Episode, scenes: list[Scene]) -> list[Scene]:
     for scene in scenes:
         scene.shooting_number = numbers[scene.pk]
     return scenes
+
+
+def comment_threads(*, episode: Episode) -> list:
+    """An episode's threads, open ones first, each with its replies, in two queries."""
+    from .models import Comment
+
+    replies = Comment.objects.select_related("author").order_by("created_at", "id")
+    threads = (
+        Comment.objects.filter(episode=episode, parent__isnull=True)
+        .select_related("author", "resolved_by")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+    )
+    return sorted(threads, key=lambda c: (c.resolved_at is not None, c.created_at))

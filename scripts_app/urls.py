@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bible, episodes, projects, scenes, transfer
+from .views import bible, comments, episodes, projects, scenes, transfer
 
 urlpatterns = [
     path("", projects.project_list, name="project_list"),
@@ -23,6 +23,10 @@ urlpatterns = [
     path("p/<slug:slug>/e/<int:number>/beats/add/", episodes.beat_add, name="beat_add"),
     path("p/<slug:slug>/e/<int:number>/beats/order/", episodes.beats_reorder, name="beats_reorder"),
     path("p/<slug:slug>/beats/<int:pk>/", episodes.beat_update, name="beat_update"),
+    path("p/<slug:slug>/e/<int:number>/comments/", comments.episode_comments, name="episode_comments"),
+    path("p/<slug:slug>/e/<int:number>/comments/add/", comments.comment_add, name="comment_add"),
+    path("p/<slug:slug>/comments/<int:pk>/reply/", comments.comment_reply, name="comment_reply"),
+    path("p/<slug:slug>/comments/<int:pk>/resolve/", comments.comment_resolve, name="comment_resolve"),
     path("p/<slug:slug>/e/<int:number>/scenes/new/", scenes.scene_create, name="scene_create"),
     path("p/<slug:slug>/e/<int:number>/scenes/order/", scenes.scenes_reorder, name="scenes_reorder"),
     path("p/<slug:slug>/scenes/<int:pk>/", scenes.scene_edit, name="scene_edit"),

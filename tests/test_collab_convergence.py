@@ -182,9 +182,9 @@ def test_nothing_is_lost_when_the_server_is_killed_mid_run(room) -> None:
     try:
         url = f"{server.ws_url}/ws/p/room/e/1/doc/"
         markers, text = _run([url], [session_cookie(w) for w in writers], during=server.restart, edits=40)
+        _check_storage(episode, text, markers)
     finally:
         server.stop()
-    _check_storage(episode, text, markers)
 
 
 def test_two_server_processes_converge_through_a_redis_restart(room) -> None:
@@ -200,8 +200,8 @@ def test_two_server_processes_converge_through_a_redis_restart(room) -> None:
     try:
         urls = [f"{s.ws_url}/ws/p/room/e/1/doc/" for s in servers]
         markers, text = _run(urls, [session_cookie(w) for w in writers], during=restart_redis, edits=40)
+        _check_storage(episode, text, markers)
     finally:
         for s in servers:
             s.stop()
         redis.stop()
-    _check_storage(episode, text, markers)

@@ -6,6 +6,9 @@ that is rolled back or not yet visible.
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -22,9 +25,19 @@ def member_group(project_id: int, user_id: int) -> str:
 
 
 def send_now(group: str, message: dict) -> None:
+    """Send from sync code. async_to_sync refuses to run in a thread that has an event loop (a test
+    driving a browser with Playwright's sync API): the message then goes from a thread of its own."""
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
         async_to_sync(layer.group_send)(group, message)
+        return
+    sender = threading.Thread(target=async_to_sync(layer.group_send), args=(group, message), name="broadcast")
+    sender.start()
+    sender.join()
 
 
 def send_after_commit(group: str, message: dict) -> None:
