@@ -15,7 +15,8 @@ $PY manage.py collectstatic --noinput -v 0
 $PY manage.py seed_demo
 .venv/bin/celery -A writersroom worker --loglevel WARNING --concurrency 2 > .run/celery.log 2>&1 &
 worker=$!
-.venv/bin/daphne -b "$HOST" -p "$PORT" writersroom.asgi:application > .run/web.log 2>&1 &
+# Pings every 5 s: a connection that died without closing leaves the room (and its presence) within seconds.
+.venv/bin/daphne -b "$HOST" -p "$PORT" --ping-interval 5 --ping-timeout 15 writersroom.asgi:application > .run/web.log 2>&1 &
 web=$!
 trap 'kill $web $worker 2>/dev/null; wait 2>/dev/null; echo stopped' INT TERM EXIT
 $PY - "$HOST" "$PORT" <<'PYEOF'

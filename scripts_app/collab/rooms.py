@@ -35,6 +35,7 @@ FLUSH_MAX = 5.0  # ... or this long after the first unsynced change, whatever th
 TICK = 0.5
 CHECK_DATABASE_EVERY = 1.0
 REJOIN_EVERY = 20.0
+COMPACT_CHECK_EVERY = 30.0
 
 # Appends run one at a time in their own thread with a kept connection: they are the hot path.
 # Loading, row syncs and compaction (slower) run in another, so they never delay an append.
@@ -91,10 +92,13 @@ class Room:
 
     async def start(self) -> None:
         try:
-            self.document_id, state, seq = await _in(_slow_thread, _load_for_room, self.episode_id)
+            self.document_id, state, seq, rows_behind = await _in(_slow_thread, _load_for_room, self.episode_id)
             self.doc.apply_update(state)
             self.seq_done = seq
             self.text.observe(self._on_text_change)
+            if rows_behind:
+                # The last server to hold this room stopped before the rows caught up: catch them up now.
+                self.first_dirty = self.last_change = time.monotonic() - FLUSH_MAX
             layer = get_channel_layer()
             self.channel = await layer.new_channel(prefix="collab-room.")
             await layer.group_add(self.group, self.channel)
@@ -258,7 +262,7 @@ class Room:
                 self._fan_out(protocol.awareness_message(message["payload"]), skip=None)
 
     async def _tick_loop(self) -> None:
-        last_check = last_join = time.monotonic()
+        last_check = last_join = last_compact = time.monotonic()
         while True:
             await asyncio.sleep(TICK)
             now = time.monotonic()
@@ -270,6 +274,9 @@ class Room:
                 if now - last_check >= CHECK_DATABASE_EVERY:
                     last_check = now
                     await self.catch_up()
+                if now - last_compact >= COMPACT_CHECK_EVERY:
+                    last_compact = now
+                    await _in(_slow_thread, _compact_if_needed, self.document_id)
                 if now - last_join >= REJOIN_EVERY:
                     last_join = now
                     # Group membership lives in Redis: after a Redis restart it must be made again.
@@ -318,7 +325,7 @@ def _load_for_room(episode_id: int) -> tuple[int, bytes, int]:
     episode = Episode.objects.select_related("project").get(pk=episode_id)
     document = store.get_or_create(episode=episode)
     loaded = store.load(document=document)
-    return document.pk, loaded.doc.get_update(), loaded.seq
+    return document.pk, loaded.doc.get_update(), loaded.seq, loaded.document.rows_seq < loaded.seq
 
 
 def _sync_rows(episode_id: int, text: str, seq: int, edits: list) -> None:
