@@ -127,7 +127,7 @@ def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(asgi_se
 
     # The episode page shows the scene; the read view formats it.
     page.goto(f"{base}/p/{scene.episode.project.slug}/e/1/read/")
-    assert page.locator(".el-heading").inner_text() == "1-1 日 内 张家客厅"
+    assert page.locator(".el-heading").all_inner_texts() == ["1-1 日 内 张家客厅", "1-2 夜 外 天台"]
     assert page.locator(".el-speech .el-character").inner_text() == "张父："
 
 

@@ -1,4 +1,4 @@
-// Copy pinned vendor builds (htmx, SortableJS) from node_modules into ../static/js.
+// Copy pinned vendor builds (htmx, its websocket extension, SortableJS) from node_modules into ../static/js.
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ const out = resolve(root, "../static/js");
 mkdirSync(out, { recursive: true });
 const files = [
   ["htmx.org", "dist/htmx.min.js", "htmx.min.js"],
+  ["htmx-ext-ws", "dist/ws.min.js", "htmx-ext-ws.js"],
   ["sortablejs", "Sortable.min.js", "sortable.min.js"],
 ];
 for (const [pkg, src, dest] of files) {

@@ -31,7 +31,7 @@ const VERSION = "0.1.0";
 /** Annotation on transactions made by setText(); onChange is not called for them. */
 const external = Annotation.define();
 
-const DEFAULT_PLACEHOLDER = {
+export const DEFAULT_PLACEHOLDER = {
   zh: "第1集 标题\n1-1 日 内 地点\n人物：\n△……",
   fountain: "INT. LOCATION - DAY\n\nAction.\n\nCHARACTER\nDialogue.",
 };
@@ -52,7 +52,7 @@ function readOnlyExtensions(ro) {
   return [EditorState.readOnly.of(!!ro), EditorView.editable.of(!ro)];
 }
 
-function mount(element, options = {}) {
+export function mount(element, options = {}) {
   if (!element) throw new Error("WritersRoomEditor.mount: no element");
   let format = normFormat(options.format);
   const onChange = typeof options.onChange === "function" ? options.onChange : null;

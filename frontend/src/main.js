@@ -1,0 +1,3 @@
+// Bundle entry: window.WritersRoomEditor (src/editor.js) and window.WritersRoomCollab (src/collab.js).
+import "./editor.js";
+import "./collab.js";
