@@ -10,7 +10,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 
-from scripts_app.models import Project, Scene
+from scripts_app.models import Scene
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # `make test` installs chromium, so a missing browser is a failure there, not a skip; set
@@ -63,7 +63,9 @@ def wait_for_rows(episode_filter: dict, predicate, timeout: float = 15.0):
         time.sleep(0.1)
 
 
-def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(asgi_server, browser, writer) -> None:
+def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(
+    asgi_server, browser, writer
+) -> None:
     base = asgi_server.url
     page = browser.new_page(locale="en-US")
     log_in(page, base, "wen", "a-long-password")

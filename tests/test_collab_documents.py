@@ -78,7 +78,9 @@ class DocumentTestCase(BaseTestCase):
         text.insert(len(str(text)[:at].encode()), "狂")
         typing = editor.get_update(before)
         # Meanwhile a version of scene 1 is restored through the door.
-        version = SceneVersion.objects.create(scene=self.scene, text="1-1 日 内 张家客厅\n△旧版。\n", author=self.bob)
+        version = SceneVersion.objects.create(
+            scene=self.scene, text="1-1 日 内 张家客厅\n△旧版。\n", author=self.bob
+        )
         restore_version(scene=self.scene, version=version, user=self.alice)
         stored = store.load(document=document).doc
         stored.apply_update(typing)
@@ -100,7 +102,9 @@ class DocumentTestCase(BaseTestCase):
 
     def test_scene_order_renumbers_an_unlocked_episode(self) -> None:
         self.document()
-        documents.reorder_scenes(episode=self.episode, ordered_ids=[self.second.pk, self.scene.pk], user=self.bob)
+        documents.reorder_scenes(
+            episode=self.episode, ordered_ids=[self.second.pk, self.scene.pk], user=self.bob
+        )
         self.assertTrue(self.text().startswith("1-1 夜 外 天台"))
         self.assertEqual(self.headings(), ["1-1 夜 外 天台", "1-2 日 内 张家客厅"])
 
@@ -148,7 +152,10 @@ class TextDiffTestCase(unittest.TestCase):
         self.assertEqual(textdiff.apply(old, textdiff.diff(old, new)), new)
 
     @settings(max_examples=100, deadline=None)
-    @given(st.text(alphabet="1-2 日内夜外△人物：张\nINT.EXT #", max_size=200), st.sampled_from(["zh", "fountain"]))
+    @given(
+        st.text(alphabet="1-2 日内夜外△人物：张\nINT.EXT #", max_size=200),
+        st.sampled_from(["zh", "fountain"]),
+    )
     def test_splitting_an_episode_loses_no_text(self, text: str, fmt: str) -> None:
         chunks = episode_text.split(text, fmt)
         if text.strip():
@@ -170,3 +177,25 @@ class EmptyEpisodeTestCase(BaseTestCase):
         self.assertEqual(store.text_of(store.load(document=document).doc), "")
         documents.change_text(episode=episode, change=lambda _old: "2-1 日 内 医院\n△醒来。\n", user=self.bob)
         self.assertEqual(list(episode.scenes.values_list("heading", flat=True)), ["2-1 日 内 医院"])
+
+
+class HttpSaveTestCase(BaseTestCase):
+    def test_the_http_save_for_clients_without_websockets_goes_through_the_document(self) -> None:
+        from django.urls import reverse
+
+        document = store.get_or_create(episode=self.episode)
+        self.login(self.bob)
+        scene = Scene.objects.get(pk=self.scene.pk)
+        text = scene.text + "△张明转身离开。\n"
+        response = self.client.post(
+            reverse("scene_save", args=["demo", scene.pk]), {"text": text, "revision": scene.revision}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("张明转身离开", store.text_of(store.load(document=document).doc))
+        self.assertEqual(Scene.objects.get(pk=scene.pk).text, text)
+        # A save from an older revision is refused, not merged by hand.
+        response = self.client.post(
+            reverse("scene_save", args=["demo", scene.pk]),
+            {"text": "1-1 日 内 别处\n", "revision": scene.revision},
+        )
+        self.assertEqual(response.status_code, 409)

@@ -19,7 +19,9 @@ class CommentTestCase(BaseTestCase):
         response = self.add(self.charlie, "这句太长了")
         self.assertContains(response, "这句太长了")
         comment = Comment.objects.get()
-        self.assertEqual((comment.author, comment.quote, comment.anchor_start), (self.charlie, "推门进来", "AQID"))
+        self.assertEqual(
+            (comment.author, comment.quote, comment.anchor_start), (self.charlie, "推门进来", "AQID")
+        )
 
     def test_it_escapes_what_people_write(self) -> None:
         response = self.add(self.bob, "<script>alert(1)</script>", quote="<img src=x onerror=alert(1)>")

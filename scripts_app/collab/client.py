@@ -45,7 +45,9 @@ class DocClient:
         headers = {"Origin": self.origin}
         if self.cookie:
             headers["Cookie"] = self.cookie
-        self.ws = await websockets.connect(self.url, additional_headers=headers, max_size=None, open_timeout=timeout)
+        self.ws = await websockets.connect(
+            self.url, additional_headers=headers, max_size=None, open_timeout=timeout
+        )
         self.close_code = None
         await self.ws.send(protocol.step1_message(self.doc.get_state()))
         self._reader = asyncio.create_task(self._read())
@@ -62,7 +64,12 @@ class DocClient:
 
     @property
     def connected(self) -> bool:
-        return self.ws is not None and self.close_code is None and self._reader is not None and not self._reader.done()
+        return (
+            self.ws is not None
+            and self.close_code is None
+            and self._reader is not None
+            and not self._reader.done()
+        )
 
     async def _read(self) -> None:
         try:

@@ -141,7 +141,14 @@ class EpisodeDocConsumer(AsyncWebsocketConsumer):
         frame = bytes_data if bytes_data is not None else (text_data or "").encode()
         with translation.override(self.language):
             if len(frame) > settings.COLLAB_MAX_MESSAGE_BYTES:
-                await self._notice("too_large", _("That change is too large to send at once."))
+                await self._notice(
+                    "too_large",
+                    _(
+                        "That change is too large to send at once (over %(kb)d KB). "
+                        "Undo it and add the text in parts."
+                    )
+                    % {"kb": settings.COLLAB_MAX_MESSAGE_BYTES // 1024},
+                )
                 await self.close(code=CLOSE_TOO_LARGE)
                 return
             if not self.bucket.take():
@@ -157,7 +164,12 @@ class EpisodeDocConsumer(AsyncWebsocketConsumer):
     async def _handle(self, frame: bytes) -> None:
         kind, sub, payload = protocol.read(frame)
         if kind == protocol.AWARENESS:
-            clean = self.room.client_awareness(self, payload)
+            try:
+                clean = self.room.client_awareness(self, payload)
+            except protocol.BadMessage:
+                # A cursor that can't be read is dropped quietly: the client counts notices
+                # against its edits, and this frame held none.
+                return
             await self.room.relay_awareness(clean)
             return
         if sub == protocol.STEP1:
@@ -173,7 +185,9 @@ class EpisodeDocConsumer(AsyncWebsocketConsumer):
             raise
         except Exception:
             log.exception("could not store an update of episode %s", self.room.episode_id)
-            await self._notice("unavailable", _("Your change could not be saved yet; it is kept and sent again."))
+            await self._notice(
+                "unavailable", _("Your change could not be saved yet; it is kept and sent again.")
+            )
             await self.close(code=CLOSE_FAULT)
             return
         self.push(protocol.ack_message(1))

@@ -69,8 +69,8 @@ def change_text(*, episode: Episode, change: Callable[[str], str], user, note: s
     if document is None:
         with transaction.atomic():
             Episode.objects.select_for_update().get(pk=episode.pk)
-            old = episode_text.join([s.text for s in episode.scenes.order_by("position", "id") if not s.omitted],
-                                    episode.project.script_format)  # fmt: skip
+            texts = [s.text for s in episode.scenes.order_by("position", "id") if not s.omitted]
+            old = episode_text.join(texts, episode.project.script_format)
             new = change(old)
             sync_rows(episode_id=episode.pk, text=new, seq=None, user=user, note=note)
         return new
@@ -170,9 +170,7 @@ def reorder_scenes(*, episode: Episode, ordered_ids: list[int], user) -> None:
         texts = [chunks[i].text for i in order]
         if not episode.locked_at:
             texts = [
-                episode_text.renumbered(t, fmt, _order_number(episode, fmt, n))
-                if chunks[i].number
-                else t
+                episode_text.renumbered(t, fmt, _order_number(episode, fmt, n)) if chunks[i].number else t
                 for n, (i, t) in enumerate(zip(order, texts, strict=True), start=1)
             ]
         return episode_text.join(texts, fmt)
@@ -219,7 +217,7 @@ def sync_rows(
 
     `edits` are (user id, character offset) of the changes since the last sync, so each scene's new
     version is credited to the writer who typed it; `user` credits everything to one person."""
-    from ..services.scenes import create_scene_row, commit_scene_text, refresh_episode_runtime
+    from ..services.scenes import commit_scene_text, create_scene_row, refresh_episode_runtime
 
     with transaction.atomic():
         episode = Episode.objects.select_for_update().select_related("project").get(pk=episode_id)
@@ -281,7 +279,9 @@ def sync_rows(
 
 def _stored_from(rows: list[Scene], episode: Episode) -> list[episode_text.StoredScene]:
     locked = bool(episode.locked_at)
-    return [episode_text.StoredScene(s.pk, s.text, s.locked_number if locked else "", s.omitted) for s in rows]
+    return [
+        episode_text.StoredScene(s.pk, s.text, s.locked_number if locked else "", s.omitted) for s in rows
+    ]
 
 
 def _authors(chunks: list[episode_text.Chunk], edits: Iterable[tuple[int | None, int]], user) -> list:

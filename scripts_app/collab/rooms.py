@@ -92,7 +92,9 @@ class Room:
 
     async def start(self) -> None:
         try:
-            self.document_id, state, seq, rows_behind = await _in(_slow_thread, _load_for_room, self.episode_id)
+            self.document_id, state, seq, rows_behind = await _in(
+                _slow_thread, _load_for_room, self.episode_id
+            )
             self.doc.apply_update(state)
             self.seq_done = seq
             self.text.observe(self._on_text_change)
@@ -141,11 +143,16 @@ class Room:
     def awareness_snapshot(self) -> bytes | None:
         if not self.awareness:
             return None
-        return protocol.encode_awareness([(cid, clock, state) for cid, (clock, state) in self.awareness.items()])
+        return protocol.encode_awareness(
+            [(cid, clock, state) for cid, (clock, state) in self.awareness.items()]
+        )
 
     async def remove(self, client: Client) -> None:
         self.clients.discard(client)
         gone = self.owners.pop(client, set())
+        # A writer who reconnected owns their Yjs client id again on the new connection: the old
+        # socket closing late must not wipe their cursor.
+        gone -= {cid for ids in self.owners.values() for cid in ids}
         if gone:
             entries = []
             for cid in gone:
@@ -189,6 +196,7 @@ class Room:
                 self.owners.setdefault(client, set()).add(cid)
             else:
                 self.awareness.pop(cid, None)
+                self.owners.get(client, set()).discard(cid)
             entries.append((cid, clock, state))
         clean = protocol.encode_awareness(entries)
         self._fan_out(protocol.awareness_message(clean), skip=client)
@@ -291,7 +299,9 @@ class Room:
         last = await _in(_append_thread, store.last_seq, document_id=self.document_id)
         if last <= self.seq_done:
             return 0
-        snapshot, missing = await _in(_slow_thread, store.since, document_id=self.document_id, seq=self.seq_done)
+        snapshot, missing = await _in(
+            _slow_thread, store.since, document_id=self.document_id, seq=self.seq_done
+        )
         applied = []
         if snapshot is not None:
             # The log was folded past our last update: the snapshot holds everything up to its seq.

@@ -102,14 +102,18 @@ def append(*, document_id: int, data: bytes, user_id: int | None) -> int:
     return seq
 
 
-def since(*, document_id: int, seq: int) -> tuple[tuple[int, bytes] | None, list[tuple[int, bytes, int | None]]]:
+def since(
+    *, document_id: int, seq: int
+) -> tuple[tuple[int, bytes] | None, list[tuple[int, bytes, int | None]]]:
     """Updates after `seq`, and the snapshot (seq, state) first when the log no longer reaches back."""
     document = EpisodeDocument.objects.get(pk=document_id)
     snapshot = None
     if document.snapshot_seq > seq:
         snapshot = (document.snapshot_seq, bytes(document.snapshot))
         seq = document.snapshot_seq
-    rows = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=seq).values_list("seq", "data", "user_id")
+    rows = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=seq).values_list(
+        "seq", "data", "user_id"
+    )
     return snapshot, [(s, bytes(d), u) for s, d, u in rows]
 
 

@@ -58,7 +58,9 @@ def add_comment(
 @transaction.atomic
 def reply(*, comment: Comment, user, body: str) -> Comment:
     thread = comment.parent or comment
-    answer = Comment.objects.create(episode=thread.episode, parent=thread, author=user, body=_clean_body(body))
+    answer = Comment.objects.create(
+        episode=thread.episode, parent=thread, author=user, body=_clean_body(body)
+    )
     if thread.resolved_at:
         # Answering a resolved thread reopens it: someone still has something to say.
         set_resolved(comment=thread, user=user, resolved=False)

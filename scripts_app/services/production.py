@@ -65,8 +65,8 @@ def _write_numbers(episode: Episode, scenes: list[Scene], user) -> None:
     (and its number) however the text around it is edited."""
     from ..collab import documents
 
-    documents.write_numbers(episode=episode, numbers={s.pk: s.locked_number for s in scenes if s.locked_number},
-                            user=user)  # fmt: skip
+    numbers = {s.pk: s.locked_number for s in scenes if s.locked_number}
+    documents.write_numbers(episode=episode, numbers=numbers, user=user)
     # Writing the numbers may have changed the text: the snapshot takes the rows as they now are.
     for scene in scenes:
         scene.refresh_from_db()

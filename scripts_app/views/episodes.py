@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
+from ..collab import documents
+from ..collab.presence import user_color
 from ..formats.elements import Kind
 from ..forms import BeatForm, EpisodeForm
 from ..models import Beat, Episode, Role
 from ..permissions import project_view
 from ..script_text import scene_elements
 from ..services import episodes as episode_services
-from ..collab import documents
-from ..collab.presence import user_color
 from ..services import ordering, production
 
 EPISODE_FIELDS = ["number", "title", "summary", "hook", "cliffhanger", "status"]

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import selectors
+from ..collab import documents
 from ..models import Episode, Role, Scene, SceneVersion
 from ..permissions import project_view
 from ..script_text import scene_elements
-from ..collab import documents
 from ..services import ordering
 from ..services import scenes as scene_services
 
@@ -145,7 +145,9 @@ def _scenes_partial(request, project, episode: Episode) -> HttpResponse:
 def scene_move(request, project, pk: int):
     scene = _scene(project, pk)
     delta = -1 if request.POST.get("direction") == "up" else 1
-    ids = ordering.moved(ids=list(scene.episode.scenes.values_list("pk", flat=True)), item_id=scene.pk, delta=delta)
+    ids = ordering.moved(
+        ids=list(scene.episode.scenes.values_list("pk", flat=True)), item_id=scene.pk, delta=delta
+    )
     documents.reorder_scenes(episode=scene.episode, ordered_ids=ids, user=request.user)
     return _scenes_partial(request, project, scene.episode)
 
