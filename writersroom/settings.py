@@ -98,7 +98,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "capacity": 2000, "expiry": 30},
+        # redis-py's default 5 s socket timeout is shorter than channels-redis' own 5 s blocking
+        # reads: an idle group would time out and close the websocket listening on it.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "capacity": 2000, "expiry": 30},
     }
 }
 # The episode document's websocket (collab/): frame size and a per-connection rate. Daphne itself drops
@@ -110,11 +112,114 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
+# The AI tasks live in scripts_app/ai/tasks.py (autodiscovery only finds scripts_app/tasks.py).
+CELERY_IMPORTS = ("scripts_app.ai.tasks",)
 
 # The model is any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen, Ollama, vLLM).
 LLM_BASE_URL = os.environ.get("LLM_BASE_URL", "http://127.0.0.1:11434/v1")
 LLM_API_KEY = os.environ.get("LLM_API_KEY", "")
 LLM_MODEL = os.environ.get("LLM_MODEL", "")
+
+# The endpoints a series' showrunner may pick from (scripts_app/ai/client.py is the one place that calls
+# them). Keys are read from the environment variable named in "api_key_env" at call time: never stored
+# in the database, never shown on a page. A preset is offered only when its variables are set.
+#   "json_schema": the endpoint honours response_format json_schema (strict structured output); without
+#       it the client asks for json_object and puts the word "json" in the prompt (DeepSeek and Qwen
+#       refuse json_object otherwise). Either way the answer is validated with pydantic.
+#   "prompt_caching": how the provider caches a prompt's stable prefix. Prompts put the stable parts
+#       (rules, bible, style guide) first so a repeated prefix is cheap; nothing to switch on here.
+#   "price_in" / "price_out": per million tokens, for the cost estimate only (0: unknown).
+LLM_PRESETS = {
+    # Whatever LLM_BASE_URL / LLM_API_KEY / LLM_MODEL point at (the server's default endpoint).
+    "default": {
+        "label": "Server default",
+        "base_url": LLM_BASE_URL,
+        "api_key_env": "LLM_API_KEY",
+        "model": LLM_MODEL,
+        "json_schema": env_bool("LLM_JSON_SCHEMA", True),
+        "prompt_caching": "depends on the server",
+        "price_in": float(os.environ.get("LLM_PRICE_IN", "0")),
+        "price_out": float(os.environ.get("LLM_PRICE_OUT", "0")),
+        "enabled": bool(LLM_BASE_URL and LLM_MODEL),
+    },
+    "openai": {
+        "label": "OpenAI",
+        "base_url": os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+        "api_key_env": "OPENAI_API_KEY",
+        "model": os.environ.get("OPENAI_MODEL", "gpt-4o-mini"),
+        "json_schema": True,
+        "prompt_caching": "automatic for prompts over 1024 tokens (identical prefix)",
+        "price_in": float(os.environ.get("OPENAI_PRICE_IN", "0")),
+        "price_out": float(os.environ.get("OPENAI_PRICE_OUT", "0")),
+        "enabled": bool(os.environ.get("OPENAI_API_KEY")),
+    },
+    "deepseek": {
+        "label": "DeepSeek",
+        "base_url": os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com/v1"),
+        "api_key_env": "DEEPSEEK_API_KEY",
+        "model": os.environ.get("DEEPSEEK_MODEL", "deepseek-chat"),
+        "json_schema": False,  # json_object only; the prompt must say "json"
+        "prompt_caching": "automatic context caching on disk (repeated prefixes billed as cache hits)",
+        "price_in": float(os.environ.get("DEEPSEEK_PRICE_IN", "0")),
+        "price_out": float(os.environ.get("DEEPSEEK_PRICE_OUT", "0")),
+        "enabled": bool(os.environ.get("DEEPSEEK_API_KEY")),
+    },
+    "qwen": {
+        "label": "Qwen (DashScope compatible mode)",
+        "base_url": os.environ.get("DASHSCOPE_BASE_URL", "https://dashscope.aliyuncs.com/compatible-mode/v1"),
+        "api_key_env": "DASHSCOPE_API_KEY",
+        "model": os.environ.get("QWEN_MODEL", "qwen-plus"),
+        "json_schema": False,  # json_object; the prompt must say "json"
+        "prompt_caching": "implicit context cache on supported models (repeated prefixes)",
+        "price_in": float(os.environ.get("QWEN_PRICE_IN", "0")),
+        "price_out": float(os.environ.get("QWEN_PRICE_OUT", "0")),
+        "enabled": bool(os.environ.get("DASHSCOPE_API_KEY")),
+    },
+    "ollama": {
+        "label": "Ollama (local)",
+        "base_url": os.environ.get("OLLAMA_BASE_URL", ""),  # e.g. http://127.0.0.1:11434/v1
+        "api_key_env": "OLLAMA_API_KEY",  # Ollama ignores keys; the client needs a non-empty one
+        "model": os.environ.get("OLLAMA_MODEL", "qwen2.5:7b"),
+        "json_schema": True,
+        "prompt_caching": "keeps the last prompt's KV cache while the model stays loaded",
+        "price_in": 0.0,
+        "price_out": 0.0,
+        "enabled": bool(os.environ.get("OLLAMA_BASE_URL")),
+    },
+    "vllm": {
+        "label": "vLLM (self-hosted)",
+        "base_url": os.environ.get("VLLM_BASE_URL", ""),  # e.g. http://gpu-box:8000/v1
+        "api_key_env": "VLLM_API_KEY",  # whatever `vllm serve --api-key` was given, if anything
+        "model": os.environ.get("VLLM_MODEL", ""),
+        "json_schema": True,  # guided decoding
+        "prompt_caching": "automatic prefix caching when the server runs with it on",
+        "price_in": 0.0,
+        "price_out": 0.0,
+        "enabled": bool(os.environ.get("VLLM_BASE_URL") and os.environ.get("VLLM_MODEL")),
+    },
+}
+LLM_ENDPOINTS = {name: preset for name, preset in LLM_PRESETS.items() if preset["enabled"]}
+# Explicit limits for every model call: the openai client's own defaults (10 minutes) are far too long.
+LLM_CONNECT_TIMEOUT = float(os.environ.get("LLM_CONNECT_TIMEOUT", "5"))
+# Between two bytes of an answer (a streamed answer may take minutes in total, a silent one may not).
+LLM_READ_TIMEOUT = float(os.environ.get("LLM_READ_TIMEOUT", "60"))
+# Retries before the first token (429 honouring Retry-After, 5xx, timeouts, dropped connections).
+LLM_MAX_RETRIES = int(os.environ.get("LLM_MAX_RETRIES", "2"))
+# A Retry-After longer than this is not waited for: the suggestion fails with the reason instead.
+LLM_MAX_RETRY_AFTER = float(os.environ.get("LLM_MAX_RETRY_AFTER", "30"))
+LLM_MAX_OUTPUT_TOKENS = int(os.environ.get("LLM_MAX_OUTPUT_TOKENS", "4000"))
+# What a prompt may hold; the least relevant context is dropped first to stay under it.
+LLM_PROMPT_TOKEN_BUDGET = int(os.environ.get("LLM_PROMPT_TOKEN_BUDGET", "12000"))
+# AI tasks (scripts_app/ai/tasks.py): a soft limit the task turns into a "failed" suggestion, then a hard
+# one; a running suggestion whose heartbeat is older than AI_STALE_AFTER lost its worker.
+AI_TASK_SOFT_TIME_LIMIT = int(os.environ.get("AI_TASK_SOFT_TIME_LIMIT", "600"))
+AI_TASK_TIME_LIMIT = AI_TASK_SOFT_TIME_LIMIT + 30
+AI_HEARTBEAT_SECONDS = 5.0
+AI_STALE_AFTER_SECONDS = 90
+# A request beyond its series' concurrency limit waits this long before trying again.
+AI_BUSY_RETRY_SECONDS = 3
+# Live progress to the series' pages while a proposal streams in.
+AI_PROGRESS_INTERVAL = 0.15
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -170,7 +170,7 @@ class EpisodeDocConsumer(AsyncWebsocketConsumer):
                 # A cursor that can't be read is dropped quietly: the client counts notices
                 # against its edits, and this frame held none.
                 return
-            await self.room.relay_awareness(clean)
+            self.room.relay_awareness(clean)
             return
         if sub == protocol.STEP1:
             self.push(protocol.step2_message(self.room.diff_for(payload)))

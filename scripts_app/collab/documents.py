@@ -220,11 +220,13 @@ def sync_rows(
     from ..services.scenes import commit_scene_text, create_scene_row, refresh_episode_runtime
 
     with transaction.atomic():
+        # The episode row's lock keeps row syncs in order. The document row is only written at the
+        # end: its lock is what numbers new updates, so holding it here would stall typing.
         episode = Episode.objects.select_for_update().select_related("project").get(pk=episode_id)
-        if seq is not None and not EpisodeDocument.objects.filter(
-            episode_id=episode_id, rows_seq__lte=seq
-        ).update(rows_seq=seq):
-            return False
+        if seq is not None:
+            synced = EpisodeDocument.objects.filter(episode_id=episode_id).values_list("rows_seq", flat=True)
+            if (synced.first() or 0) > seq:
+                return False
         fmt = episode.project.script_format
         rows = list(episode.scenes.order_by("position", "id"))
         for row in rows:
@@ -267,6 +269,8 @@ def sync_rows(
                 row.beats.update(scene=heir)
                 row.delete()
         changed |= _reposition(rows, kept)
+        if seq is not None:
+            EpisodeDocument.objects.filter(episode_id=episode_id, rows_seq__lt=seq).update(rows_seq=seq)
         if changed:
             refresh_episode_runtime(episode=episode)
             topics = ["scenes", "episode", "board"]

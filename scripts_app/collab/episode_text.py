@@ -78,10 +78,17 @@ def join(texts: list[str], fmt: str) -> str:
 
 
 def _similarity(a: str, b: str) -> float:
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < SIMILAR_ENOUGH or matcher.quick_ratio() < SIMILAR_ENOUGH:
+    """How alike two scene texts are, 0..1. By lines (cheap, the row sync runs while people type);
+    by characters only for short scenes, where one edited line is most of the scene."""
+    if a == b:
+        return 1.0
+    lines = difflib.SequenceMatcher(None, a.splitlines(), b.splitlines(), autojunk=False)
+    if lines.ratio() >= SIMILAR_ENOUGH or len(a) + len(b) > 1200:
+        return lines.ratio()
+    chars = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if chars.real_quick_ratio() < SIMILAR_ENOUGH or chars.quick_ratio() < SIMILAR_ENOUGH:
         return 0.0
-    return matcher.ratio()
+    return chars.ratio()
 
 
 def match(chunks: list[Chunk], scenes: list[StoredScene], *, locked: bool) -> list[int | None]:

@@ -8,7 +8,11 @@ member's role as it is now. The client sends nothing.
 Channel-layer messages handled (sent by services through broadcast.py):
   project group  {"type": "live.changed", "topics": [...], "episode": <number or None>}
                  {"type": "live.presence"}            someone arrived, moved, left or went stale
+                 {"type": "ai.progress", ...}         an AI proposal streaming in (AI pages only;
+                                                      rendered by scripts_app.ai.live)
   member group   {"type": "member.changed", "role": <new role, or None when removed>}
+Any other type on these groups is ignored (the groups are shared; an unknown type must not end
+the connection).
 
 Close codes: 4401 not logged in, 4403 not a member (or removed), 4409 a client frame over 4 KB.
 """
@@ -20,6 +24,7 @@ import contextlib
 import logging
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -99,6 +104,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     # Channel-layer messages
 
+    async def dispatch(self, message: dict) -> None:
+        if getattr(self, get_handler_name(message), None) is None:
+            log.debug("live page ignores a %r message", message.get("type"))
+            return
+        await super().dispatch(message)
+
     async def live_changed(self, event: dict) -> None:
         episode = event.get("episode")
         names = live_pages.fragments_for(
@@ -114,6 +125,24 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # The message says what happened; the database says what is true now (render re-reads the
         # membership, and a changed role brings the whole page, its notice and the top bar's role).
         self._schedule(live_pages.page_fragments(self.where) | {"who"})
+
+    async def ai_progress(self, event: dict) -> None:
+        where = self.where
+        if self._left or where.kind not in live_pages.AI_PLACES:
+            return
+        if where.kind == "ai-episode" and event.get("episode") not in (None, where.n):
+            return
+        from ..ai.live import render_progress  # the AI pages' own card
+
+        async with self._send_lock:
+            if self._left:
+                return
+            html = await database_sync_to_async(render_progress)(
+                event=event, user=self.user, role=self.role, cookies=self.cookies,
+                accept_language=self.accept_language,
+            )  # fmt: skip
+            if html:
+                await self.send(text_data=html)
 
     # Sending
 

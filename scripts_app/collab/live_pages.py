@@ -7,7 +7,8 @@ them here with the very partial templates the page itself includes, for the memb
 
 Topics: "board" (the episode table), "episode" (an episode's facts: title, hook, cliffhanger, status,
 runtime, paywall), "scenes" (an episode's scene list), "beats", "bible" (characters, locations,
-synopsis...), "members". `episode` is the episode's number, or None for "any episode".
+synopsis...), "members", "comments" (an episode's comment threads), "suggestions" (AI proposals, on
+the AI pages). `episode` is the episode's number, or None for "any episode".
 
 Everything here is synchronous and touches the database: consumers call it through
 database_sync_to_async, never on the event loop's thread.
@@ -15,14 +16,11 @@ database_sync_to_async, never on the event loop's thread.
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -32,41 +30,22 @@ from ..forms import BeatForm, MemberForm
 from ..models import Episode, Membership, Project, Role, Scene
 from . import broadcast, presence
 
-TOPICS = frozenset({"board", "episode", "scenes", "beats", "bible", "members"})
+TOPICS = frozenset({"board", "episode", "scenes", "beats", "bible", "members", "comments", "suggestions"})
 
 
 def announce(*, project_id: int, topics: Iterable[str], episode: int | None = None) -> None:
     """Tell the series' live pages, once the current transaction commits, what changed."""
     message = {"type": "live.changed", "topics": sorted(set(topics)), "episode": episode}
-    send_after_commit(broadcast.project_group(project_id), message)
-
-
-def send_after_commit(group: str, message: dict) -> None:
-    """broadcast.send_after_commit, also from sync code that runs inside an event loop's thread.
-
-    async_to_sync refuses to run there (a test driving a browser with Playwright's sync API, a
-    notebook); the message then goes out from a short-lived thread of its own.
-    """
-    transaction.on_commit(lambda: _send_now(group, message))
-
-
-def _send_now(group: str, message: dict) -> None:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        broadcast.send_now(group, message)
-        return
-    sender = threading.Thread(target=broadcast.send_now, args=(group, message), name="live-announce")
-    sender.start()
-    sender.join()
+    broadcast.send_after_commit(broadcast.project_group(project_id), message)
 
 
 # Pages. `where` is what the page asked for in its websocket URL; anything unknown is "series".
 
 SIMPLE_PLACES = frozenset(
-    {"series", "board", "bible", "members", "export", "import", "settings", "episode-new"}
+    {"series", "board", "bible", "members", "export", "import", "settings", "episode-new", "ai"}
 )
-NUMBERED_PLACES = frozenset({"episode", "episode-edit", "read", "scene"})
+NUMBERED_PLACES = frozenset({"episode", "episode-edit", "read", "scene", "ai-episode", "ai-scene"})
+AI_PLACES = frozenset({"ai", "ai-episode", "ai-scene"})
 WHERE_RE = re.compile(r"(?P<kind>[a-z-]{1,20})(?::(?P<n>[0-9]{1,9}))?")
 
 
@@ -95,12 +74,15 @@ def parse_where(value: str | None) -> Where:
 # and "who" (the signed-in user and role) in its top bar.
 PAGE_FRAGMENTS = {
     "board": ("board-actions", "board", "bible"),
-    "episode": ("episode-title", "episode-facts", "scenes", "beats"),
+    "episode": ("episode-title", "episode-facts", "scenes", "beats", "comments"),
     "members": ("members",),
+    "ai": ("suggestions",),
+    "ai-episode": ("suggestions",),
+    "ai-scene": ("suggestions",),
 }
 ORDER = (
     "who", "notice", "board-actions", "board", "bible",
-    "episode-title", "episode-facts", "scenes", "beats", "members",
+    "episode-title", "episode-facts", "scenes", "beats", "comments", "members", "suggestions",
 )  # fmt: skip
 
 
@@ -126,8 +108,14 @@ def fragments_for(where: Where, topics: Iterable[str], episode: int | None) -> s
             names.add("scenes")  # a scene card shows its location's name
         if "beats" in topics:
             names.add("beats")
+        if "comments" in topics:
+            names.add("comments")
     elif where.kind == "members" and "members" in topics:
         names.add("members")
+    elif where.kind in AI_PLACES and "suggestions" in topics:
+        # A scene's page lists that scene's proposals: its episode is not known here, so any will do.
+        if where.kind != "ai-episode" or episode is None or episode == where.n:
+            names.add("suggestions")
     return names
 
 
@@ -148,7 +136,7 @@ def open_page(*, slug: str, user, where: Where) -> PageInfo | None:
     if membership is None:
         return None
     place: dict = {"kind": where.kind}
-    if where.kind == "scene":
+    if where.kind in ("scene", "ai-scene"):
         scene = Scene.objects.filter(pk=where.n, episode__project=project).select_related("episode").first()
         if scene is None:
             where, place = Where(), {"kind": "series"}
@@ -333,6 +321,23 @@ def _beats(project, membership, where, cache):
     }
 
 
+def _comments(project, membership, where, cache):
+    episode = _episode(project, where, cache)
+    if episode is None:
+        return "", {}
+    return "scripts_app/partials/comments.html", {
+        "episode": episode,
+        "threads": selectors.comment_threads(episode=episode),
+        "may_write": membership.may(Role.WRITER),
+    }
+
+
+def _suggestions(project, membership, where, cache):
+    from ..ai.live import suggestions_fragment  # the AI pages' own partial and context
+
+    return suggestions_fragment(project, membership, where, cache)
+
+
 def _members(project, membership, where, cache):
     return "scripts_app/partials/members.html", {
         "members": selectors.members_of(project=project),
@@ -351,5 +356,7 @@ _FRAGMENTS = {
     "episode-facts": _episode_facts,
     "scenes": _scenes,
     "beats": _beats,
+    "comments": _comments,
     "members": _members,
+    "suggestions": _suggestions,
 }

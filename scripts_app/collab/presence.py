@@ -81,6 +81,12 @@ def place_label(place: dict) -> str:
         return _("Episode %(n)s · scene %(i)s") % {"n": n, "i": i}
     if kind == "scene" and n:
         return _("Episode %(n)s") % {"n": n}
+    if kind == "ai-episode" and n:
+        return _("Episode %(n)s · AI") % {"n": n}
+    if kind == "ai-scene" and n and i:
+        return _("Episode %(n)s · scene %(i)s · AI") % {"n": n, "i": i}
+    if kind == "ai-scene" and n:
+        return _("Episode %(n)s · AI") % {"n": n}
     labels = {
         "board": _("Board"),
         "bible": _("Bible"),
@@ -89,6 +95,7 @@ def place_label(place: dict) -> str:
         "import": _("Import"),
         "settings": _("Settings"),
         "episode-new": _("New episode"),
+        "ai": _("AI"),
     }
     return labels.get(kind, _("Series"))
 

@@ -87,6 +87,9 @@ class Room:
         self.ready = asyncio.Event()
         self.failed: BaseException | None = None
         self._tasks: list[asyncio.Task] = []
+        self._pending: list[tuple[Client, bytes, asyncio.Future]] = []
+        self._writer: asyncio.Task | None = None
+        self._relays: set[asyncio.Task] = set()
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -165,19 +168,48 @@ class Room:
     # ---- edits --------------------------------------------------------------------------------
 
     async def client_update(self, client: Client, update: bytes) -> None:
-        """Store, apply, relay. Raises protocol.BadMessage for an update that cannot be read."""
+        """Store, apply, relay. Raises protocol.BadMessage for an update that cannot be read.
+
+        Updates that arrive while a write is under way are stored together in the next one, so a
+        busy room costs one transaction per batch, not per keystroke."""
         if update == b"\x00\x00":
             return  # an empty update: nothing to store
         try:
             pycrdt.get_state(update)  # reads the whole update: junk is refused before it is stored
         except Exception as exc:
             raise protocol.BadMessage("unreadable update") from exc
-        seq = await _in(_append_thread, store.append, document_id=self.document_id, data=update,
-                        user_id=client.user_id)  # fmt: skip
-        self._apply(seq, update, client.user_id)
-        self._fan_out(protocol.update_message(update), skip=client)
-        await self._relay({"type": "doc.update", "seq": seq, "update": update, "user": client.user_id,
-                           "origin": PROCESS_ID})  # fmt: skip
+        done = asyncio.get_running_loop().create_future()
+        self._pending.append((client, update, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        await done
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            items = [(update, client.user_id) for client, update, _done in batch]
+            try:
+                seqs = await _in(_append_thread, store.append_many, document_id=self.document_id, items=items)
+            except Exception as exc:
+                for _client, _update, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            relayed = []
+            for (client, update, done), seq in zip(batch, seqs, strict=True):
+                self._apply(seq, update, client.user_id)
+                self._fan_out(protocol.update_message(update), skip=client)
+                relayed.append((seq, update, client.user_id))
+                if not done.done():
+                    done.set_result(seq)
+            # Other processes hear of it in the background: stored already, so nothing waits on Redis.
+            message = {"type": "doc.updates", "items": relayed, "origin": PROCESS_ID}
+            self._background(self._relay(message))
+
+    def _background(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._relays.add(task)
+        task.add_done_callback(self._relays.discard)
 
     def client_awareness(self, client: Client, payload: bytes) -> bytes:
         """Record a connection's awareness states (their user field set by the server) and relay them."""
@@ -202,8 +234,8 @@ class Room:
         self._fan_out(protocol.awareness_message(clean), skip=client)
         return clean
 
-    async def relay_awareness(self, payload: bytes) -> None:
-        await self._relay({"type": "doc.awareness", "payload": payload, "origin": PROCESS_ID})
+    def relay_awareness(self, payload: bytes) -> None:
+        self._background(self._relay({"type": "doc.awareness", "payload": payload, "origin": PROCESS_ID}))
 
     def _apply(self, seq: int, update: bytes, user_id: int | None) -> bool:
         if seq <= self.seq_done or seq in self.seq_extra:
@@ -261,6 +293,10 @@ class Room:
             if message["type"] == "doc.update":
                 if self._apply(message["seq"], message["update"], message.get("user")):
                     self._fan_out(protocol.update_message(message["update"]), skip=None)
+            elif message["type"] == "doc.updates":
+                for seq, update, user_id in message["items"]:
+                    if self._apply(seq, update, user_id):
+                        self._fan_out(protocol.update_message(update), skip=None)
             elif message["type"] == "doc.awareness":
                 for cid, clock, state in protocol.decode_awareness(message["payload"]):
                     if state == "null":

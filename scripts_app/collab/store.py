@@ -69,52 +69,69 @@ def get_or_create(*, episode: Episode) -> EpisodeDocument:
 def load(*, document: EpisodeDocument, lock: bool = False) -> Loaded:
     """Rebuild the document from storage. With lock=True (inside a transaction) no update can be
     appended until the transaction ends, so the text read is the latest."""
-    if lock:
-        document = EpisodeDocument.objects.select_for_update().get(pk=document.pk)
-    else:
-        document.refresh_from_db()
-    doc, _text = new_doc()
-    doc.apply_update(bytes(document.snapshot))
-    seq = document.snapshot_seq
-    for seq_, data in DocumentUpdate.objects.filter(document=document, seq__gt=seq).values_list(
-        "seq", "data"
-    ):
-        doc.apply_update(bytes(data))
-        seq = seq_
-    return Loaded(document, doc, seq)
+    for _attempt in range(5):
+        if lock:
+            document = EpisodeDocument.objects.select_for_update().get(pk=document.pk)
+        else:
+            document.refresh_from_db()
+        doc, _text = new_doc()
+        doc.apply_update(bytes(document.snapshot))
+        seq = document.snapshot_seq
+        rows = DocumentUpdate.objects.filter(document=document, seq__gt=seq).values_list("seq", "data")
+        for seq_, data in rows:
+            doc.apply_update(bytes(data))
+            seq = seq_
+        if lock or _snapshot_seq(document.pk) == document.snapshot_seq:
+            return Loaded(document, doc, seq)
+        # The log was folded while we read it: read again from the new snapshot.
+    raise RuntimeError("the document kept changing under a read")
+
+
+def _snapshot_seq(document_id: int) -> int:
+    return EpisodeDocument.objects.filter(pk=document_id).values_list("snapshot_seq", flat=True).get()
 
 
 def append(*, document_id: int, data: bytes, user_id: int | None) -> int:
     """Store one update; returns its sequence number. Committed when this returns."""
+    return append_many(document_id=document_id, items=[(data, user_id)])[0]
+
+
+def append_many(*, document_id: int, items: list[tuple[bytes, int | None]]) -> list[int]:
+    """Store updates in one transaction (what arrived while the last write was under way)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             # The row lock taken by this UPDATE numbers concurrent appends in order.
             cursor.execute(
-                f"UPDATE {EpisodeDocument._meta.db_table} SET last_seq = last_seq + 1 "
+                f"UPDATE {EpisodeDocument._meta.db_table} SET last_seq = last_seq + %s "
                 "WHERE id = %s RETURNING last_seq",
-                [document_id],
+                [len(items), document_id],
             )
             row = cursor.fetchone()
         if row is None:
             raise EpisodeDocument.DoesNotExist(document_id)
-        seq = row[0]
-        DocumentUpdate.objects.create(document_id=document_id, seq=seq, data=data, user_id=user_id)
-    return seq
+        first = row[0] - len(items) + 1
+        DocumentUpdate.objects.bulk_create(
+            DocumentUpdate(document_id=document_id, seq=first + i, data=data, user_id=user_id)
+            for i, (data, user_id) in enumerate(items)
+        )
+    return [first + i for i in range(len(items))]
 
 
 def since(
     *, document_id: int, seq: int
 ) -> tuple[tuple[int, bytes] | None, list[tuple[int, bytes, int | None]]]:
     """Updates after `seq`, and the snapshot (seq, state) first when the log no longer reaches back."""
-    document = EpisodeDocument.objects.get(pk=document_id)
-    snapshot = None
-    if document.snapshot_seq > seq:
-        snapshot = (document.snapshot_seq, bytes(document.snapshot))
-        seq = document.snapshot_seq
-    rows = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=seq).values_list(
-        "seq", "data", "user_id"
-    )
-    return snapshot, [(s, bytes(d), u) for s, d, u in rows]
+    for _attempt in range(5):
+        document = EpisodeDocument.objects.get(pk=document_id)
+        snapshot, after = None, seq
+        if document.snapshot_seq > seq:
+            snapshot = (document.snapshot_seq, bytes(document.snapshot))
+            after = document.snapshot_seq
+        rows = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=after)
+        updates = [(s, bytes(d), u) for s, d, u in rows.values_list("seq", "data", "user_id")]
+        if _snapshot_seq(document_id) == document.snapshot_seq:
+            return snapshot, updates
+    raise RuntimeError("the document kept changing under a read")
 
 
 def last_seq(*, document_id: int) -> int:
@@ -122,18 +139,28 @@ def last_seq(*, document_id: int) -> int:
 
 
 def compact(*, document_id: int) -> int:
-    """Fold the log into the snapshot; returns how many updates were folded."""
+    """Fold the log into the snapshot; returns how many updates were folded.
+
+    Built without the document row's lock (appends go on meanwhile): every update up to the
+    committed last_seq read first is already in the log, and only those are folded."""
+    document = EpisodeDocument.objects.get(pk=document_id)
+    upto = document.last_seq
+    if upto <= document.snapshot_seq:
+        return 0
+    doc, _text = new_doc()
+    doc.apply_update(bytes(document.snapshot))
+    for data in DocumentUpdate.objects.filter(
+        document=document, seq__gt=document.snapshot_seq, seq__lte=upto
+    ).values_list("data", flat=True):
+        doc.apply_update(bytes(data))
     with transaction.atomic():
-        loaded = load(document=EpisodeDocument(pk=document_id), lock=True)
-        document = loaded.document
-        folded = loaded.seq - document.snapshot_seq
-        if folded <= 0:
-            return 0
-        document.snapshot = loaded.doc.get_update()
-        document.snapshot_seq = loaded.seq
-        document.save(update_fields=["snapshot", "snapshot_seq", "updated_at"])
-        DocumentUpdate.objects.filter(document=document, seq__lte=loaded.seq).delete()
-    return folded
+        folded = EpisodeDocument.objects.filter(pk=document_id, snapshot_seq=document.snapshot_seq).update(
+            snapshot=doc.get_update(), snapshot_seq=upto
+        )
+        if not folded:
+            return 0  # someone else folded meanwhile
+        DocumentUpdate.objects.filter(document=document, seq__lte=upto).delete()
+    return upto - document.snapshot_seq
 
 
 def needs_compaction(*, document_id: int) -> bool:
