@@ -13,6 +13,7 @@
 //                                           // {code:"closed", close_code, message} (no reconnect)
 //   });
 //   s.editor, s.ydoc, s.ytext, s.provider, s.awareness, s.undoManager, s.focus, s.destroy()
+//   s.comments: the comment threads' highlights and anchors (src/comments.js)
 //
 // The editor stays read-only until the first sync: the text always comes from
 // the server, the client never seeds it.  Undo/redo is a Yjs UndoManager that
@@ -29,6 +30,7 @@ import {
 } from "./provider.js";
 import { sceneFocus } from "./focus.js";
 import { focusRange, sceneHeadingOffset, sceneHeadingLines } from "./scenes.js";
+import { commentThreads, encodeAnchor, decodeAnchor, resolveAnchor, anchorsFor, placeThread } from "./comments.js";
 
 /** NOTICE codes a server sends right before closing the socket. */
 const CLOSING_NOTICES = ["removed", "unavailable"];
@@ -83,6 +85,9 @@ export function start(opts = {}) {
   // Only this writer's edits (the binding adds its own origin) are undoable.
   const undoManager = new Y.UndoManager(ytext, { trackedOrigins: new Set() });
   const focus = sceneFocus({ ytext, onLost: () => notify({ code: "focus_lost" }) });
+  // Comment ranges are placed once the text has come from the server.
+  let synced = false;
+  const comments = commentThreads({ ytext, ready: () => synced });
 
   const editor = mount(element, {
     format,
@@ -90,7 +95,7 @@ export function start(opts = {}) {
     readOnly: true, // until the first sync
     placeholder: "",
     history: false,
-    extraExtensions: [yCollab(ytext, awareness, { undoManager }), undoKeymap(undoManager), focus.extension],
+    extraExtensions: [yCollab(ytext, awareness, { undoManager }), undoKeymap(undoManager), focus.extension, comments.extension],
   });
 
   const provider = new CollabProvider({
@@ -109,6 +114,8 @@ export function start(opts = {}) {
 
   provider.on("synced", (first) => {
     if (!first) return;
+    synced = true;
+    comments.refresh();
     const ph = opts.placeholder === undefined ? DEFAULT_PLACEHOLDER[format] : opts.placeholder;
     if (ph) editor.setPlaceholder(ph);
     applyReadOnly();
@@ -142,10 +149,21 @@ export function start(opts = {}) {
       show: (n) => focus.activate(editor.view, n),
       showAll: () => focus.deactivate(editor.view),
     },
+    comments: {
+      setThreads: comments.setThreads,
+      ranges: comments.ranges,
+      places: comments.places,
+      select: comments.select,
+      emphasize: comments.emphasize,
+      draft: comments.draft,
+      refresh: comments.refresh,
+      on: comments.on,
+    },
     status: () => ({ state: provider.state, unsynced: provider.unsynced }),
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      comments.destroy();
       provider.destroy();
       editor.destroy();
       undoManager.destroy();
@@ -166,6 +184,7 @@ const api = {
     decodeFrame, encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate, encodeAwareness, encodeAck, encodeNotice,
   },
   scenes: { focusRange, sceneHeadingOffset, sceneHeadingLines },
+  comments: { encodeAnchor, decodeAnchor, resolveAnchor, anchorsFor, placeThread },
 };
 
 if (typeof window !== "undefined") window.WritersRoomCollab = api;

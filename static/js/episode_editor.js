@@ -9,10 +9,20 @@
 //   <div id="collab-notice" role="alert" hidden data-focus-lost data-closed></div>   (optional fallbacks)
 //   <div id="keymap-help"></div>                                                      (optional)
 //   .script-fallback (optional): the server-rendered script, hidden after the first sync
+//   #comments (optional): the comment threads (templates/scripts_app/partials/comments.html)
+//
+// Comments: the selection (or the cursor's line) fills the comment form's hidden anchor_start,
+// anchor_end and quote, and shows the quote in the form's .comment-quote. Each open thread's
+// range (li.thread[data-anchor-start][data-anchor-end]) is highlighted in the editor and follows
+// its text; clicking a thread selects its range, hovering (or focusing) it emphasizes it; a
+// thread whose text is gone gets the class "detached" (its .detached-note shows). The list is
+// re-read whenever #comments is replaced (its own forms, or the live connection's push). Thread
+// text is never touched here: it is server-rendered and escaped; only textContent is written.
 //
 // Sets document.body.dataset.collabState (connecting|synced|reconnecting|offline|readonly)
 // and document.body.dataset.unsynced (a number) for browser tests; window.WritersRoomLive =
-// {session, status()} exposes the live session.
+// {session, status(), comments: {ranges(), draft(), select(id)}} exposes the live session
+// (ranges(): [{id, from, to}] of the open threads, from === to when their text was removed).
 (function () {
   "use strict";
   var host = document.querySelector("#editor[data-ws-url]");
@@ -112,5 +122,179 @@
   window.WritersRoomLive = {
     session: session,
     status: function () { return { state: current.state, unsynced: current.unsynced }; },
+    comments: {
+      ranges: function () { return session.comments.ranges(); },
+      draft: function () { return session.comments.draft(); },
+      select: function (id) { return session.comments.select(id); },
+    },
   };
+
+  // ------------------------------------------------------------------ comments
+  (function (comments) {
+    var draft = null;        // {start, end, quote} of the selection, or null
+    var places = {};         // thread id -> {from, to, detached}
+    var threadsKey = null;   // the threads last given to the editor
+    var watched = null;      // the element the observer watches
+    var error = "";          // the server's last refusal (HX-Trigger "comment-error")
+    var unsent = null;       // the comment being sent, put back if it is refused
+    var hovered = null;
+    var queued = false;
+    var QUOTE_SHOWN = 200;
+
+    function root() { return document.getElementById("comments"); }
+    function form() { var r = root(); return r && r.querySelector("form.comment-form"); }
+    function threadItems() {
+      var r = root();
+      return r ? Array.prototype.slice.call(r.querySelectorAll("li.thread[data-id]")) : [];
+    }
+    function threadOf(node) {
+      var li = node && node.closest ? node.closest("li.thread[data-id]") : null;
+      return li && root() && root().contains(li) ? li : null;
+    }
+    function setValue(input, value) { if (input && input.value !== value) input.value = value; }
+    function clip(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
+
+    // The comment form follows the selection; the shown quote is plain text.
+    function fillForm() {
+      var f = form();
+      if (!f) return;
+      setValue(f.elements.anchor_start, draft ? draft.start : "");
+      setValue(f.elements.anchor_end, draft ? draft.end : "");
+      setValue(f.elements.quote, draft ? draft.quote : "");
+      var q = f.querySelector(".comment-quote");
+      if (q) {
+        var text = draft ? clip(draft.quote.replace(/\s+/g, " ").trim(), QUOTE_SHOWN) : "";
+        if (q.textContent !== text) q.textContent = text;
+        q.hidden = !text;
+      }
+      var e = f.querySelector(".comment-error");
+      if (e) {
+        if (e.textContent !== error) e.textContent = error;
+        e.hidden = !error;
+      }
+    }
+
+    function markThreads() {
+      threadItems().forEach(function (li) {
+        var p = places[li.dataset.id];
+        var detached = !!(p && p.detached);
+        li.classList.toggle("detached", detached);
+        li.classList.toggle("anchored", !!(p && p.from != null && !detached));
+        li.classList.toggle("emphasized", hovered === li.dataset.id);
+        var note = li.querySelector(".detached-note");
+        if (note) note.hidden = !detached;
+        if (li.dataset.anchorStart && !li.hasAttribute("tabindex")) li.tabIndex = 0;
+      });
+    }
+
+    function refresh() {
+      queued = false;
+      var r = root();
+      // #comments is replaced as a whole (outerHTML): watch its parent.
+      var parent = r ? r.parentNode : null;
+      if (parent && parent !== watched) {
+        observer.disconnect();
+        observer.observe(parent, { childList: true, subtree: true });
+        watched = parent;
+      }
+      var threads = threadItems().map(function (li) {
+        return {
+          id: li.dataset.id,
+          start: li.dataset.anchorStart || "",
+          end: li.dataset.anchorEnd || "",
+          resolved: li.classList.contains("resolved"),
+        };
+      });
+      var key = JSON.stringify(threads);
+      if (key !== threadsKey) {
+        threadsKey = key;
+        comments.setThreads(threads);
+      }
+      if (hovered && !threadItems().some(function (li) { return li.dataset.id === hovered; })) emphasize(null);
+      fillForm();
+      markThreads();
+    }
+
+    function queue() {
+      if (queued) return;
+      queued = true;
+      Promise.resolve().then(refresh);
+    }
+
+    function emphasize(id) {
+      if (id === hovered) return;
+      hovered = id;
+      comments.emphasize(id);
+      markThreads();
+    }
+
+    var observer = new MutationObserver(function (records) {
+      // Our own writes (the quote's text) come back here too: refresh() changes nothing then.
+      for (var i = 0; i < records.length; i++) {
+        if (records[i].type === "childList") { queue(); return; }
+      }
+    });
+
+    comments.on("draft", function (d) { draft = d; fillForm(); });
+    comments.on("ranges", function (list) {
+      places = {};
+      list.forEach(function (p) { places[String(p.id)] = p; });
+      markThreads();
+    });
+
+    ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:afterSettle"].forEach(function (name) {
+      document.addEventListener(name, queue);
+    });
+
+    // A comment refused by the server: say why, and give the text back.
+    document.addEventListener("htmx:beforeRequest", function (ev) {
+      var elt = ev.detail && ev.detail.elt;
+      if (!elt || !elt.matches || !elt.matches("form.comment-form")) return;
+      error = "";
+      unsent = elt.elements.body ? elt.elements.body.value : null;
+    });
+    document.addEventListener("comment-error", function (ev) {
+      var d = ev.detail || {};
+      error = String(d.value != null ? d.value : d.message || "");
+      var body = unsent;
+      unsent = null;
+      setTimeout(function () {
+        var f = form();
+        if (body && f && f.elements.body && !f.elements.body.value) f.elements.body.value = body;
+        fillForm();
+      }, 0);
+    });
+    document.addEventListener("htmx:afterRequest", function (ev) {
+      var elt = ev.detail && ev.detail.elt;
+      if (elt && elt.matches && elt.matches("form.comment-form") && ev.detail.successful && !error) unsent = null;
+    });
+
+    // Clicking a thread (not its forms or links) selects its range in the editor.
+    document.addEventListener("click", function (ev) {
+      var li = threadOf(ev.target);
+      if (!li || ev.target.closest("form, a, button, input, textarea, select, label")) return;
+      var sel = window.getSelection && window.getSelection();
+      if (sel && !sel.isCollapsed && li.contains(sel.anchorNode)) return; // copying the thread's text
+      comments.select(li.dataset.id);
+    });
+    document.addEventListener("keydown", function (ev) {
+      if ((ev.key !== "Enter" && ev.key !== " ") || !ev.target.matches || !ev.target.matches("li.thread[data-id]")) return;
+      if (!threadOf(ev.target)) return;
+      ev.preventDefault();
+      comments.select(ev.target.dataset.id);
+    });
+    document.addEventListener("mouseover", function (ev) {
+      var li = threadOf(ev.target);
+      emphasize(li ? li.dataset.id : null);
+    });
+    document.addEventListener("focusin", function (ev) {
+      var li = threadOf(ev.target);
+      if (li) emphasize(li.dataset.id);
+    });
+    document.addEventListener("focusout", function (ev) {
+      if (threadOf(ev.target) && !threadOf(ev.relatedTarget)) emphasize(null);
+    });
+
+    refresh();
+  })(session.comments);
 })();
