@@ -38,6 +38,8 @@ bench:
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/collab.py --clients 10 --json
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/collab.py --clients 50 --json
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/collab.py --clients 10 --kill --json
+	$(PY) bench/parsers.py --json
+	DATABASE_URL=$(TEST_DATABASE_URL) DEBUG=1 $(PY) bench/import.py --big --json
 
 lint: venv
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: migrate, seed the demo, start a Celery worker and the ASGI server; Ctrl-C stops both.
+# `make run`: migrate, seed the demo (into an empty database only), start a Celery worker with its beat
+# (the sweeper that requeues jobs whose worker died) and the ASGI server; Ctrl-C stops them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .run
@@ -13,7 +14,9 @@ if [ -z "${DATABASE_URL:-}" ]; then echo "Database: SQLite (db.sqlite3); set DAT
 $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0
 $PY manage.py seed_demo
-.venv/bin/celery -A writersroom worker --loglevel WARNING --concurrency 2 > .run/celery.log 2>&1 &
+# -B: this worker also runs celery beat (one beat per deployment; docker compose runs it on its own).
+.venv/bin/celery -A writersroom worker -B --schedule .run/celerybeat-schedule --loglevel WARNING \
+  --concurrency 2 > .run/celery.log 2>&1 &
 worker=$!
 # Pings every 5 s: a connection that died without closing leaves the room (and its presence) within seconds.
 .venv/bin/daphne -b "$HOST" -p "$PORT" --ping-interval 5 --ping-timeout 15 writersroom.asgi:application > .run/web.log 2>&1 &
@@ -30,5 +33,6 @@ for _ in range(150):
 PYEOF
 echo
 echo "Writers' Room is running at http://$HOST:$PORT/  (logs in .run/; Ctrl-C stops it)"
-echo "Log in as showrunner / writersroom (also writer, viewer)."
+echo "Demo logins, made on the first start into an empty database (change them anywhere real):"
+echo "  showrunner / writersroom  (also writer, viewer)"
 wait $web

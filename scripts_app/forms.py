@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Beat, Character, Episode, Location, Project, Role
@@ -101,6 +104,9 @@ class EpisodeForm(forms.ModelForm):
         if self.instance.locked_at:
             # Locked for production by the showrunner (see services/production.py): not a form choice.
             status.disabled = True
+            # Its printed scene numbers (3-1, 3-12A) and issued revisions carry this number.
+            self.fields["number"].disabled = True
+            self.fields["number"].help_text = _("A locked episode keeps its number.")
         else:
             status.choices = [c for c in Episode.Status.choices if c[0] != Episode.Status.LOCKED]
 
@@ -108,14 +114,35 @@ class EpisodeForm(forms.ModelForm):
         number = self.cleaned_data["number"]
         if number < 1:
             raise forms.ValidationError(_("Episode numbers start at 1."))
+        if number > settings.EPISODE_NUMBER_MAX:
+            raise forms.ValidationError(
+                _("Episode numbers run from 1 to %(max)d.") % {"max": settings.EPISODE_NUMBER_MAX}
+            )
         if self.project.episodes.filter(number=number).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("This series already has an episode %(n)d.") % {"n": number})
         return number
 
 
 class MemberForm(forms.Form):
-    who = forms.CharField(label=_("Username or email"), max_length=254)
+    """Inviting someone: by name or address, or (left empty) a link to give to anyone."""
+
+    who = forms.CharField(
+        label=_("Username or e-mail"),
+        max_length=254,
+        required=False,
+        help_text=_("Leave empty for a link to send to someone who has no account yet."),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.WRITER)
+
+
+class InviteSignupForm(UserCreationForm):
+    """Someone opening an invitation link without an account chooses a name and a password."""
+
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
 
 
 class RoleForm(forms.Form):
@@ -191,3 +218,4 @@ class ExportForm(forms.Form):
 
     def clean_revision(self) -> str:
         return self.cleaned_data["revision"] or "current"
+

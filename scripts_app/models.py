@@ -49,6 +49,13 @@ class Project(models.Model):
     paywall_episodes = models.JSONField(_("paywall episodes"), default=list, blank=True)
     style_guide = models.TextField(_("style guide"), blank=True)
     glossary = models.TextField(_("glossary"), blank=True)
+    # AI settings, set by the showrunner. The endpoint is one of the names in settings.LLM_ENDPOINTS
+    # (the server holds the URLs and keys); blank means the server's first configured endpoint.
+    ai_endpoint = models.CharField(_("AI endpoint"), max_length=40, blank=True)
+    ai_model = models.CharField(_("AI model"), max_length=100, blank=True)
+    ai_concurrency_limit = models.PositiveSmallIntegerField(_("AI requests running at once"), default=2)
+    # Tokens in + out per calendar month; 0 switches AI off for the series.
+    ai_monthly_token_budget = models.PositiveIntegerField(_("AI tokens per month"), default=1_000_000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -301,6 +308,10 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched by the running worker every few seconds; a running job without a recent one lost its
+    # worker and is taken over or failed (services/job_sweeper.py). Attempts counts the runs started.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -356,7 +367,9 @@ class Comment(models.Model):
     it changes; `quote` is the text the range held when the thread was started."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -375,3 +388,165 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class Suggestion(models.Model):
+    """One model output, waiting for a person: nothing in it enters the script, the beats or the bible
+    until a member accepts it (scripts_app/ai/review.py).
+
+    Text proposals (draft, rewrite) hold the whole proposed text of their target in `text` and the
+    text it was made against in `base_text`; review diffs the two and applies accepted hunks through
+    the one door (collab/documents.py). Structured proposals (bible, episode list, beats,
+    alternatives) hold their items in `content`, each item with its own decision.
+    """
+
+    class Kind(models.TextChoices):
+        BIBLE = "bible", _("Bible")
+        EPISODES = "episodes", _("Episode list")
+        BEATS = "beats", _("Beats")
+        DRAFT = "draft", _("Draft")
+        REWRITE = "rewrite", _("Rewrite")
+        ALTERNATIVES = "alternatives", _("Alternatives")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        PENDING = "pending", _("Waiting for review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        PARTLY_ACCEPTED = "partly_accepted", _("Partly accepted")
+        FAILED = "failed", _("Failed")
+        STALE = "stale", _("Stale")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggestions")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # The target: the series (bible, episode list), an episode, a scene, or a beat. A deleted target
+    # leaves the suggestion (and the tokens it used) in place; it can no longer be accepted.
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    scene = models.ForeignKey(
+        Scene, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    beat = models.ForeignKey(Beat, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # What was asked: instruction, selection, scope... (see ai/generate.py).
+    request = models.JSONField(default=dict, blank=True)
+    content = models.JSONField(default=dict, blank=True)
+    text = models.TextField(blank=True)
+    base_text = models.TextField(blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    endpoint = models.CharField(max_length=40, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=40, blank=True)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    cost_estimate = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+    # The worst case (prompt + the answer's cap) counted against the budget while queued or running.
+    tokens_reserved = models.PositiveIntegerField(default=0)
+    # Context left out of the prompt to stay within the token budget: [{"part": ..., "tokens": n}].
+    dropped_context = models.JSONField(default=list, blank=True)
+    # Recorded sample data (seed_demo), never a real model's answer.
+    sample = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched by the worker while it runs; a running suggestion without a recent one lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "status"]), models.Index(fields=["project", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for (some) decisions."""
+        return self.status == self.Status.PENDING
+
+
+class ImportJob(models.Model):
+    """A large script file imported by a Celery worker, all or nothing, with progress the browser polls."""
+
+    Status = ExportJob.Status
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="import_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    format = models.CharField(max_length=10, default="auto")
+    # The uploaded file until the import ends (then emptied: the series holds what was in it).
+    data = models.BinaryField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)  # what was imported, or why nothing was
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project} import {self.pk} ({self.status})"
+
+
+class Invite(models.Model):
+    """An invitation into a series' room: nobody becomes a member until they accept it.
+
+    Every invitation has a link (only a hash of its secret is stored). One made for a name or an
+    e-mail address that matches an account also waits on that person's own series list; the inviter
+    is never told whether anything matched, so the form cannot be used to find out who has an account.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Withdrawn")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invites")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.WRITER)
+    # What the showrunner typed (a name or an address), shown to the room's showrunners only.
+    invitee = models.CharField(_("invited"), max_length=254, blank=True)
+    # The account the name or address matched, if any; never shown to the inviter.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="invites"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"invite to {self.project} as {self.role} ({self.status})"
+

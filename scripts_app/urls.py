@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import bible, comments, episodes, projects, scenes, transfer
 
 urlpatterns = [
+    path("", include("scripts_app.ai.urls")),
     path("", projects.project_list, name="project_list"),
     path("new/", projects.project_create, name="project_create"),
     path("p/<slug:slug>/", projects.project_detail, name="project_detail"),
@@ -10,6 +11,9 @@ urlpatterns = [
     path("p/<slug:slug>/members/", projects.members, name="members"),
     path("p/<slug:slug>/members/add/", projects.member_add, name="member_add"),
     path("p/<slug:slug>/members/<int:membership_id>/", projects.member_role, name="member_role"),
+    path("p/<slug:slug>/invites/<int:pk>/withdraw/", projects.invite_withdraw, name="invite_withdraw"),
+    path("invites/<int:pk>/answer/", projects.invite_answer, name="invite_answer"),
+    path("invites/t/<str:token>/", projects.invite_link, name="invite_link"),
     path("p/<slug:slug>/characters/new/", bible.character_edit, name="character_new"),
     path("p/<slug:slug>/characters/<int:pk>/", bible.character_edit, name="character_edit"),
     path("p/<slug:slug>/characters/<int:pk>/delete/", bible.character_delete, name="character_delete"),
@@ -43,6 +47,7 @@ urlpatterns = [
         name="scene_restore",
     ),
     path("p/<slug:slug>/import/", transfer.import_view, name="import"),
+    path("p/<slug:slug>/imports/<int:pk>/", transfer.import_job, name="import_job"),
     path("p/<slug:slug>/export/", transfer.export_view, name="export"),
     path("p/<slug:slug>/exports/<int:pk>/", transfer.export_job, name="export_job"),
     path(

@@ -199,3 +199,22 @@ class HttpSaveTestCase(BaseTestCase):
             {"text": "1-1 日 内 别处\n", "revision": scene.revision},
         )
         self.assertEqual(response.status_code, 409)
+
+
+class MoveKeepsIdentityTestCase(BaseTestCase):
+    def test_moving_a_scene_moves_the_row_not_the_text(self) -> None:
+        third = create_scene(episode=self.episode, user=self.bob, text="1-3 日 内 房间3\n△第3场。\n")
+        second = create_scene(
+            episode=self.episode, user=self.bob, text="1-2 日 内 房间2\n△第2场。\n", position=2
+        )
+        store.get_or_create(episode=self.episode)
+        beat = add_beat(episode=self.episode, user=self.bob, text="第一场的戏", scene=self.scene)
+        documents.reorder_scenes(
+            episode=self.episode, ordered_ids=[second.pk, self.scene.pk, third.pk], user=self.bob
+        )
+        first_row = Scene.objects.get(pk=self.scene.pk)
+        self.assertIn("张家客厅", first_row.text)  # the row kept its own text
+        self.assertEqual(first_row.position, 2)
+        self.assertTrue(first_row.text.startswith("1-2 "))  # renumbered to its new place
+        self.assertEqual(Beat.objects.get(pk=beat.pk).scene_id, self.scene.pk)
+        self.assertTrue(Scene.objects.get(pk=second.pk).text.startswith("1-1 日 内 房间2"))

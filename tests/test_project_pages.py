@@ -32,15 +32,21 @@ class ProjectPagesTestCase(BaseTestCase):
         self.assertContains(response, "张明")  # the bible got the characters of the scene
         self.assertContains(response, "张家客厅")
 
-    def test_it_adds_members_by_email_and_keeps_one_showrunner(self) -> None:
+    def test_it_invites_members_by_email_and_keeps_one_showrunner(self) -> None:
+        # Membership needs consent (tests/test_invites.py has the rest): mallory joins once she accepts.
         self.login(self.alice)
         slug = self.project.slug
         self.client.post(reverse("member_add", args=[slug]), {"who": "MALLORY@example.org", "role": "viewer"})
+        self.assertFalse(Membership.objects.filter(project=self.project, user=self.mallory).exists())
+        self.login(self.mallory)
+        invite = self.mallory.invites.get()
+        self.client.post(reverse("invite_answer", args=[invite.pk]), {"action": "accept"})
         self.assertEqual(Membership.objects.get(project=self.project, user=self.mallory).role, "viewer")
+        self.login(self.alice)
         response = self.client.post(
             reverse("member_add", args=[slug]), {"who": "nobody", "role": "viewer"}, follow=True
         )
-        self.assertContains(response, "No user with the username or email")
+        self.assertNotContains(response, "No user with the username or email")
         mine = Membership.objects.get(project=self.project, user=self.alice)
         response = self.client.post(
             reverse("member_role", args=[slug, mine.pk]), {"role": "viewer"}, follow=True

@@ -6,6 +6,7 @@ for `make run`); tests and docker-compose run on Postgres.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -218,11 +219,20 @@ AI_HEARTBEAT_SECONDS = 5.0
 AI_STALE_AFTER_SECONDS = 90
 # A request beyond its series' concurrency limit waits this long before trying again.
 AI_BUSY_RETRY_SECONDS = 3
+# Where `celery beat` runs, it also sweeps suggestions whose worker died (requests and the AI page
+# sweep their own series anyway, so nothing depends on beat running).
+CELERY_BEAT_SCHEDULE = {
+    "ai-sweep-stale-suggestions": {"task": "scripts_app.ai.tasks.sweep_stale_suggestions", "schedule": 60.0},
+}
 # Live progress to the series' pages while a proposal streams in.
 AI_PROGRESS_INTERVAL = 0.15
 
+# Django's full set: not like the username or e-mail, long enough, not a common or all-digit password.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project_list"
@@ -244,6 +254,8 @@ WHITENOISE_USE_FINDERS = True
 SCRIPT_UPLOAD_MAX_BYTES = int(os.environ.get("SCRIPT_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 # A scene's text; far above any real scene, low enough to refuse a pasted novel.
 SCENE_TEXT_MAX_CHARS = 200_000
+# Parsed scenes kept per process (scripts_app/script_text.py), counted in characters of scene text.
+SCENE_PARSE_CACHE_CHARS = int(os.environ.get("SCENE_PARSE_CACHE_CHARS", str(20_000_000)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
     "scripts_app.uploads.ScriptSizeLimitHandler",
@@ -265,3 +277,77 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# ---- Hardening (issue 10): limits, jobs that die, logins, headers ------------------------------------
+
+# Episode numbers a series may use; beyond this an import or a form says so instead of failing in the
+# database (Postgres' integer ends at 2,147,483,647).
+EPISODE_NUMBER_MAX = 99_999
+# One import: at most this many characters of script in all (each scene also within
+# SCENE_TEXT_MAX_CHARS). Files over IMPORT_INLINE_MAX_BYTES are imported by the worker, with progress.
+IMPORT_MAX_CHARS = int(os.environ.get("IMPORT_MAX_CHARS", str(6_000_000)))
+# A scene's lines: every line is an element to parse and render, so 100,000 one-character lines cost
+# far more than 200,000 characters of real script (about 17,000 lines). Enforced on import.
+SCENE_TEXT_MAX_LINES = 20_000
+IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(512 * 1024)))
+# Exports answered inside the web request hold at most this many characters of script; bigger ones
+# (and any run of several episodes) go to the worker with the progress bar.
+EXPORT_INLINE_MAX_CHARS = int(os.environ.get("EXPORT_INLINE_MAX_CHARS", str(150_000)))
+
+# Background jobs (scripts_app/services/jobs.py). A running job's worker beats every few seconds; one
+# silent for JOB_STALE_AFTER is requeued by the sweeper (celery beat, every minute), at most
+# JOB_MAX_ATTEMPTS runs in all. A job task is stopped after JOB_TIME_LIMIT.
+JOB_HEARTBEAT_SECONDS = 5
+JOB_STALE_AFTER_SECONDS = int(os.environ.get("JOB_STALE_AFTER_SECONDS", "120"))
+JOB_MAX_ATTEMPTS = 3
+JOB_QUEUED_TOO_LONG_SECONDS = 3600
+JOB_SOFT_TIME_LIMIT_SECONDS = 540
+JOB_TIME_LIMIT_SECONDS = 600
+# A child killed mid-task (the OOM killer) hands its message back at once instead of dropping it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With acks_late a worker holding prefetched messages delays them; take one at a time.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives an unacknowledged message to another worker after the visibility timeout (default: one
+# hour, which is how long a dead worker's export used to wait). Aligned with the jobs' limits: longer
+# than any task may run (so a live run is never delivered twice), and within the stale limit of that.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(JOB_TIME_LIMIT_SECONDS, AI_TASK_TIME_LIMIT) + JOB_STALE_AFTER_SECONDS
+}
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "sweep-stalled-jobs": {"task": "scripts_app.tasks.sweep_stalled_jobs", "schedule": 60.0},
+}
+
+# Logins (django-axes): after AXES_FAILURE_LIMIT failed attempts for one account, or from one address,
+# that account or address waits AXES_COOLOFF_TIME. /admin/ signs in through the same backend, so the
+# same limits hold there. Behind a proxy, daphne's --proxy-headers gives the client's address.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)  # the locked-out page says "a quarter of an hour"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# Content-Security-Policy (scripts_app/security.py): on whenever DEBUG is off.
+CSP_ENABLED = env_bool("CSP", not DEBUG)
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "scripts_app.security.ContentSecurityPolicyMiddleware")  # fmt: skip
+
+# HTTPS=1: the site is served over TLS (directly or behind a proxy that sets X-Forwarded-Proto). Cookies
+# are sent only over HTTPS, plain HTTP is redirected, and browsers are told to use HTTPS for a year
+# (HSTS, with subdomains and preload). `HTTPS=1 DEBUG=0 manage.py check --deploy` then reports nothing.
+HTTPS = env_bool("HTTPS")
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -60,7 +61,15 @@ def _edit_doc(doc, old: str, edits: list[textdiff.Edit]) -> bytes:
     return doc.get_update(before)
 
 
-def change_text(*, episode: Episode, change: Callable[[str], str], user, note: str = "") -> str:
+class Changed(NamedTuple):
+    """A new text and, when the change knows it, which stored scene each of its scenes is (a move or a
+    renumbering keeps every scene's identity exactly, instead of leaving it to similarity)."""
+
+    text: str
+    ids: list[int | None] | None = None
+
+
+def change_text(*, episode: Episode, change: Callable[[str], str | Changed], user, note: str = "") -> str:
     """Change the episode's text with `change(old) -> new`, computed on the latest text.
 
     With a document: the diff goes into the update log (and to open editors), then the rows follow.
@@ -71,13 +80,13 @@ def change_text(*, episode: Episode, change: Callable[[str], str], user, note: s
             Episode.objects.select_for_update().get(pk=episode.pk)
             texts = [s.text for s in episode.scenes.order_by("position", "id") if not s.omitted]
             old = episode_text.join(texts, episode.project.script_format)
-            new = change(old)
-            sync_rows(episode_id=episode.pk, text=new, seq=None, user=user, note=note)
+            new, ids = _changed(change(old))
+            sync_rows(episode_id=episode.pk, text=new, seq=None, user=user, note=note, assigned=ids)
         return new
     with transaction.atomic():
         loaded = store.load(document=document, lock=True)
         old = store.text_of(loaded.doc)
-        new = change(old)
+        new, ids = _changed(change(old))
         edits = textdiff.diff(old, new)
         seq = loaded.seq
         if edits:
@@ -86,8 +95,13 @@ def change_text(*, episode: Episode, change: Callable[[str], str], user, note: s
             message = {"type": "doc.update", "seq": seq, "update": update,
                        "user": getattr(user, "pk", None), "origin": PROCESS_ORIGIN}  # fmt: skip
             broadcast.send_after_commit(doc_group(episode.pk), message)
-        sync_rows(episode_id=episode.pk, text=store.text_of(loaded.doc), seq=seq, user=user, note=note)
+        text = store.text_of(loaded.doc)
+        sync_rows(episode_id=episode.pk, text=text, seq=seq, user=user, note=note, assigned=ids)
     return new
+
+
+def _changed(result: str | Changed) -> tuple[str, list[int | None] | None]:
+    return (result.text, result.ids) if isinstance(result, Changed) else (result, None)
 
 
 def episode_text_now(*, episode: Episode) -> str:
@@ -96,15 +110,6 @@ def episode_text_now(*, episode: Episode) -> str:
         fmt = episode.project.script_format
         return episode_text.join([s.text for s in episode.scenes.all() if not s.omitted], fmt)
     return store.text_of(store.load(document=document).doc)
-
-
-def _locate(episode: Episode, text: str, scene_id: int) -> episode_text.Chunk:
-    fmt = episode.project.script_format
-    chunks = episode_text.split(text, fmt)
-    ids = episode_text.match(chunks, _stored(episode), locked=bool(episode.locked_at))
-    if scene_id not in ids:
-        raise SceneNotInText(_("This scene is no longer in the episode's script."))
-    return chunks[ids.index(scene_id)]
 
 
 def _replace_chunk(text: str, chunk: episode_text.Chunk, new_scene: str) -> str:
@@ -121,27 +126,37 @@ def _replace_chunk(text: str, chunk: episode_text.Chunk, new_scene: str) -> str:
 def replace_scene_text(*, scene: Scene, text: str, user, note: str = "") -> Scene:
     """The one door for one scene's text (restore, HTTP save, accepted proposal, import into it)."""
     episode = _fresh(Episode(pk=scene.episode_id))
-    change_text(
-        episode=episode,
-        change=lambda old: _replace_chunk(old, _locate(episode, old, scene.pk), text),
-        user=user,
-        note=note,
-    )
+    fmt = episode.project.script_format
+
+    def change(old: str) -> Changed:
+        chunks = episode_text.split(old, fmt)
+        ids = episode_text.match(chunks, _stored(episode), locked=bool(episode.locked_at))
+        if scene.pk not in ids:
+            raise SceneNotInText(_("This scene is no longer in the episode's script."))
+        at = ids.index(scene.pk)
+        new = _replace_chunk(old, chunks[at], text)
+        kept = ids if text.strip() else ids[:at] + ids[at + 1 :]
+        return Changed(new, kept)
+
+    change_text(episode=episode, change=change, user=user, note=note)
     return Scene.objects.select_related("episode__project", "location").get(pk=scene.pk)
 
 
-def insert_scene(*, episode: Episode, text: str, user, index: int | None = None) -> Scene | None:
+def insert_scene(
+    *, episode: Episode, text: str, user, index: int | None = None, scene_id: int | None = None
+) -> Scene | None:
     """Add a scene's text at scene position `index` (0-based; None: at the end)."""
     episode = _fresh(episode)
     fmt = episode.project.script_format
 
-    def change(old: str) -> str:
+    def change(old: str) -> Changed:
         chunks = episode_text.split(old, fmt)
+        ids = list(episode_text.match(chunks, _stored(episode), locked=bool(episode.locked_at)))
         body = episode_text.scene_text(text)
         if index is None or index >= len(chunks):
-            return (old.rstrip() + "\n\n" if old.strip() else "") + body
+            return Changed((old.rstrip() + "\n\n" if old.strip() else "") + body, [*ids, scene_id])
         at = chunks[index].start
-        return old[:at] + body + "\n" + old[at:]
+        return Changed(old[:at] + body + "\n" + old[at:], ids[:index] + [scene_id] + ids[index:])
 
     change_text(episode=episode, change=change, user=user)
     found = _scene_with_text(episode, episode_text.scene_text(text))
@@ -162,7 +177,7 @@ def reorder_scenes(*, episode: Episode, ordered_ids: list[int], user) -> None:
     episode = _fresh(episode)
     fmt = episode.project.script_format
 
-    def change(old: str) -> str:
+    def change(old: str) -> Changed:
         chunks = episode_text.split(old, fmt)
         ids = episode_text.match(chunks, _stored(episode), locked=bool(episode.locked_at))
         rank = {pk: n for n, pk in enumerate(dict.fromkeys(ordered_ids))}
@@ -173,7 +188,7 @@ def reorder_scenes(*, episode: Episode, ordered_ids: list[int], user) -> None:
                 episode_text.renumbered(t, fmt, _order_number(episode, fmt, n)) if chunks[i].number else t
                 for n, (i, t) in enumerate(zip(order, texts, strict=True), start=1)
             ]
-        return episode_text.join(texts, fmt)
+        return Changed(episode_text.join(texts, fmt), [ids[i] for i in order])
 
     change_text(episode=episode, change=change, user=user)
 
@@ -189,14 +204,14 @@ def write_numbers(*, episode: Episode, numbers: dict[int, str], user) -> None:
     if not EpisodeDocument.objects.filter(episode=episode).exists():
         return  # the document, once made, takes them from the rows (store.initial_text)
 
-    def change(old: str) -> str:
+    def change(old: str) -> Changed:
         chunks = episode_text.split(old, fmt)
         ids = episode_text.match(chunks, _stored(episode), locked=False)
         texts = [
             episode_text.renumbered(c.text, fmt, numbers[pk]) if pk in numbers and c.has_heading else c.text
             for c, pk in zip(chunks, ids, strict=True)
         ]
-        return episode_text.join(texts, fmt)
+        return Changed(episode_text.join(texts, fmt), ids)
 
     change_text(episode=episode, change=change, user=user)
 
@@ -212,6 +227,7 @@ def sync_rows(
     edits: Iterable[tuple[int | None, int]] = (),
     user=None,
     note: str = "",
+    assigned: list[int | None] | None = None,
 ) -> bool:
     """Make the episode's Scene rows say what its text says; False if a newer text was already synced.
 
@@ -232,7 +248,10 @@ def sync_rows(
         for row in rows:
             row.episode = episode
         chunks = episode_text.split(text, fmt)
-        ids = episode_text.match(chunks, _stored_from(rows, episode), locked=bool(episode.locked_at))
+        if assigned is not None and len(assigned) == len(chunks):
+            ids = assigned  # the change knew which scene is which (a move, a renumbering)
+        else:
+            ids = episode_text.match(chunks, _stored_from(rows, episode), locked=bool(episode.locked_at))
         authors = _authors(chunks, edits, user)
         by_id = {r.pk: r for r in rows}
         kept: list[Scene] = []

@@ -11,6 +11,7 @@ import re
 
 from . import fountain, zh
 from .elements import Element, ScriptDocument
+from .scan import split_bracketed_tail
 
 FORMATS = ("fountain", "zh")
 
@@ -46,9 +47,13 @@ def decode_bytes(data: bytes) -> str:
                 message = f"The file says it is {encoding.upper()} but is not valid text."
                 raise ScriptFormatError(message) from exc
             break
-    if text is None:
-        if b"\x00" in data:
+    if text is None and b"\x00" in data:
+        # Plain text has no NUL bytes, but UTF-16 written without a byte-order mark has one in every
+        # ASCII character (newlines included): try that before calling the file binary.
+        text = _utf16_without_bom(data)
+        if text is None:
             raise _binary_error()
+    if text is None:
         # GB18030 decodes most byte soup, so UTF-8 is tried first and wins when valid.
         for encoding in ("utf-8", "gb18030"):
             try:
@@ -70,6 +75,21 @@ def decode_bytes(data: bytes) -> str:
     return text
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The text of BOM-less UTF-16, little- or big-endian as its NUL bytes say; None if it isn't that."""
+    if len(data) % 2:
+        return None
+    # ASCII in UTF-16-LE has its NUL in the second byte of each pair, in UTF-16-BE in the first.
+    odd, even = data[1::2].count(0), data[0::2].count(0)
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None  # random binary soon hits a lone surrogate
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\t\n\r")
+    return text if "\x00" not in text and printable >= 0.95 * len(text) else None
+
+
 def _binary_error() -> ScriptFormatError:
     return ScriptFormatError(
         "This looks like a binary file (for example a Word or PDF document), not a plain-text script. "
@@ -85,7 +105,9 @@ _ZH_SPEAKER_RE = re.compile(r"^[\u4e00-\u9fff·]{1,8}(?:[（(][^（）()]{1,12}[
 _ZH_CAST_RE = re.compile(r"^(?:人物|出场人物|登场人物)\s*[:：]")
 _FOUNTAIN_HEADING_RE = re.compile(r"^(?:INT\.?/EXT|INT|EXT|EST|I/E)[.\s]", re.IGNORECASE)
 _FOUNTAIN_TITLE_RE = re.compile(r"^(?:Title|Credit|Authors?|Source|Draft date|Contact)\s*:", re.IGNORECASE)
-_FOUNTAIN_CUE_RE = re.compile(r"^(?:@\S.*|[A-Z][A-Z0-9 .'\-]*(?:\s*\([^()]*\))*\s*\^?)$")
+# A cue's name; its (extensions) and dual-dialogue "^" are taken off by hand first (_looks_like_cue),
+# because "[A-Z0-9 .'-]*(\s*\(...\))*\s*" lets three quantifiers share every space of a long line.
+_FOUNTAIN_CUE_NAME_RE = re.compile(r"[A-Z][A-Z0-9 .'\-]*")
 
 
 def detect_format(text: str) -> str:
@@ -109,7 +131,7 @@ def detect_format(text: str) -> str:
             fountain_score += 3
         elif s.endswith("TO:") and s.isupper():
             fountain_score += 1
-        elif _FOUNTAIN_CUE_RE.match(s) and _between(lines, n):
+        elif _between(lines, n) and _looks_like_cue(s):
             fountain_score += 1
     if zh_score > fountain_score:
         return "zh"
@@ -119,6 +141,15 @@ def detect_format(text: str) -> str:
         "Could not tell the script format: expected Fountain (INT./EXT. scene headings, character cues) "
         "or the Chinese layout (第1集, 1-1 日 内 场景, △ action, 角色：台词)."
     )
+
+
+def _looks_like_cue(s: str) -> bool:
+    """ "@anything", or NAME with optional (extensions) and a trailing "^"."""
+    if s.startswith("@"):
+        return len(s) > 1 and not s[1].isspace()
+    name = s[:-1].rstrip() if s.endswith("^") else s
+    name, _extensions = split_bracketed_tail(name)
+    return bool(_FOUNTAIN_CUE_NAME_RE.fullmatch(name.rstrip() if _extensions else name))
 
 
 def _between(lines: list[str], n: int) -> bool:

@@ -10,9 +10,11 @@ under the words, and 【闪回】 cues in bold. The words come from ``zh.seriali
 so ``zh.parse(read_text(write_zh(doc)))`` equals ``zh.parse(zh.serialise(doc))``.
 
 Safety: the upload is refused unless it is a zip holding word/document.xml; the zip's
-declared sizes are capped (50 MB in total, 2,000 members) before anything is inflated,
+declared sizes are capped (20 MB in total, 2,000 members) before anything is inflated,
 and zipfile itself stops at a member's declared size (a lying header fails its CRC). A
-DOCTYPE in the document part is refused, so no entity is ever expanded.
+DOCTYPE in the document part is refused, so no entity is ever expanded. The cap is far
+above any script (a hundred episodes of text and its Word markup are a few MB) and low
+enough that a small zip cannot become a scene of millions of characters.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from . import zh
 from .detect import ScriptFormatError
 from .elements import Element, Kind, ScriptDocument
 
-MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_UNCOMPRESSED = 20 * 1024 * 1024
 MAX_MEMBERS = 2000
 
 EAST_ASIA_FONT = "宋体"  # SimSun; Word on any Chinese system has it, others substitute a Song face
@@ -64,8 +66,17 @@ def read_text(data: bytes) -> str:
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ScriptFormatError("This Word file is damaged (it is not a readable zip archive).") from exc
-    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-        raise ScriptFormatError("This Word file is too large once unpacked (over 50 MB); it was not opened.")
+    if len(infos) > MAX_MEMBERS:
+        raise ScriptFormatError(
+            f"This Word file holds {len(infos):,} parts, far more than a document has "
+            f"(the limit is {MAX_MEMBERS:,}). It was not opened."
+        )
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_UNCOMPRESSED:
+        raise ScriptFormatError(
+            f"This Word file is too large once unpacked ({unpacked / 1e6:.0f} MB; "
+            f"the limit is {MAX_UNCOMPRESSED / 1e6:.0f} MB). It was not opened."
+        )
     names = {i.filename for i in infos}
     if "word/document.xml" not in names:
         raise ScriptFormatError("This is a zip file but not a Word .docx document (no word/document.xml).")

@@ -51,12 +51,12 @@ from xml.parsers import expat
 
 from .detect import ScriptFormatError
 from .elements import Element, EpisodeSplitter, Kind, ScriptDocument, has_implicit_episode
+from .scan import split_bracketed_tail
 from .zh import parse_number
 
 MAX_BYTES = 50 * 1024 * 1024
 
 _CONTD_RE = re.compile(r"^(CONT['’]?D\.?|CONT\.?|CONTINUED|CONTINUING)$", re.IGNORECASE)
-_EXTENSION_TAIL_RE = re.compile(r"(\s*[(（][^()（）]*[)）])+\s*$")
 _EPISODE_RES = (
     re.compile(r"^(?:episode|ep\.?)\s*(\d+)\s*(?:[:.\-–—]\s*)?(.*)$", re.IGNORECASE | re.DOTALL),
     re.compile(r"^第\s*([0-9０-９一二三四五六七八九十百千零〇两]+)\s*集\s*[:：]?\s*(.*)$", re.DOTALL),
@@ -220,10 +220,9 @@ def _general(text: str) -> Element:
 
 def _cue(text: str) -> Element:
     name, extensions = text, []
-    tail = _EXTENSION_TAIL_RE.search(text)
-    if tail and tail.start() > 0:
-        extensions = [e.strip() for e in re.findall(r"[(（]([^()（）]*)[)）]", tail.group(0))]
-        name = text[: tail.start()].rstrip()
+    head, groups = split_bracketed_tail(text, "(（", ")）")
+    if groups and head:
+        name, extensions = head, [e.strip() for e in groups]
     kept = [e for e in extensions if e and not _CONTD_RE.match(e)]
     if kept:
         extension = ", ".join(kept)
@@ -284,7 +283,9 @@ _KEY_VALUE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9 _\-]{0,40}):[ \t]?(.*)$", re.D
 def _read_title_page(node: ET.Element | None) -> list[tuple[str, str]]:
     if node is None:
         return []
-    blocks: list[tuple[str, str]] = []  # (alignment, text) of consecutive non-empty paragraphs
+    # (alignment, lines) of consecutive non-empty paragraphs; lines are joined once at the end, since
+    # adding to a string per paragraph is quadratic in a title page of 100,000 paragraphs.
+    runs: list[tuple[str, list[str]]] = []
     previous_empty = True
     for p in node.iter("Paragraph"):
         text = _text(p).strip()
@@ -292,11 +293,12 @@ def _read_title_page(node: ET.Element | None) -> list[tuple[str, str]]:
             previous_empty = True
             continue
         align = p.get("Alignment", "Left")
-        if not previous_empty and blocks and blocks[-1][0] == align:
-            blocks[-1] = (align, blocks[-1][1] + "\n" + text)  # Final Draft writes one line a paragraph
+        if not previous_empty and runs and runs[-1][0] == align:
+            runs[-1][1].append(text)  # Final Draft writes one line a paragraph
         else:
-            blocks.append((align, text))
+            runs.append((align, [text]))
         previous_empty = False
+    blocks = [(align, "\n".join(lines)) for align, lines in runs]
     if blocks and all(a == "Left" and _KEY_VALUE_RE.match(t) for a, t in blocks):
         explicit = [_KEY_VALUE_RE.match(t) for _, t in blocks]
         return [(m.group(1), m.group(2).strip()) for m in explicit if m]
@@ -305,7 +307,7 @@ def _read_title_page(node: ET.Element | None) -> list[tuple[str, str]]:
 
 def _guess_keys(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Title, "Written by", author, source centred; a date and contact details elsewhere."""
-    entries: list[tuple[str, str]] = []
+    entries: list[tuple[str, list[str]]] = []  # lines joined at the end (see _read_title_page)
     keys: set[str] = set()
     for align, text in blocks:
         if align == "Center":
@@ -326,11 +328,11 @@ def _guess_keys(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             key = "Notes"
         if key == "Notes" and "Notes" in keys:
-            entries[-1] = (entries[-1][0], entries[-1][1] + "\n" + text)
+            entries[-1][1].append(text)
             continue
         keys.add(key)
-        entries.append((key, text))
-    return entries
+        entries.append((key, [text]))
+    return [(key, "\n".join(lines)) for key, lines in entries]
 
 
 def _write_title_page(parent: ET.Element, entries: list[tuple[str, str]]) -> None:

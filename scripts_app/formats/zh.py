@@ -33,6 +33,7 @@ import unicodedata
 from dataclasses import replace
 
 from .elements import Element, EpisodeSplitter, HeadingParts, Kind, ScriptDocument, split_cast
+from .scan import MAX_NUMBER_DIGITS, TOO_LARGE
 
 # Index = value; 〇 and 两 are common alternates of 零 and 二.
 _CN_DIGITS = {ch: n for n, chars in enumerate("零〇 一 二两 三 四 五 六 七 八 九".split()) for ch in chars}
@@ -47,6 +48,10 @@ _SCENE_RE = re.compile(
     r"^(?:场景?|第)?\s*(?P<num>[A-Z]{0,2}[0-9０-９]+(?:\s*[-－—–_]\s*[0-9０-９]+)?[A-Z]{0,2})场?(?P<rest>.*)$"
 )
 _SCENE_NO_NUMBER_RE = re.compile(r"^场景\s*[:：]\s*(.+)$")
+_NUMBER_DASHES = "-－—–_"
+_DASHES_RE = re.compile(r"[-－—–_]")
+_SPACES_RE = re.compile(r"\s+")
+_AFTER_BARE_NUMBER_RE = re.compile(r"[\s、，,.．:：]")
 _SEPARATORS_RE = re.compile(r"[\s、，,/／|｜]+")
 _LEADING_PUNCT = " \t\u3000、，,.．:：-—–"
 
@@ -79,7 +84,7 @@ _TITLE_OUT = {"Title": "剧名", "Author": "编剧"}
 _TITLE_RE = re.compile(r"^(剧名|片名|标题|编剧|作者)\s*[:：]\s*(.*)$")
 _CAST_RE = re.compile(r"^(?:人物|出场人物|登场人物|出场)\s*[:：]\s*(.*)$")
 _ACTION_RE = re.compile(r"^[△▲]\s*(.*)$")
-_BRACKET_RE = re.compile(r"^(?:【\s*(.*?)\s*】|\[\s*(.*?)\s*\])\s*(.*)$")  # 【…】 or […], then any text
+_BRACKETS = (("【", "】"), ("[", "]"))  # 【…】 or […], then any text (found by _bracket_at, not a regex)
 _CAPTION_RE = re.compile(r"^字幕\s*[:：]\s*(.*)$")
 _VOICE_OVER_RE = re.compile(r"^(?:VO|V\.O\.|画外音|旁白)\s*[:：]\s*(.*)$", re.IGNORECASE)
 _NOTE_RE = re.compile(r"^(?:备注|注)\s*[:：]\s*(.*)$")
@@ -87,13 +92,24 @@ _TRANSITION_WORDS = ("转场", "切至", "切到", "叠化", "淡入", "淡出",
 _TRANSITION_PREFIX_RE = re.compile(r"^转场\s*[:：]\s*(.+)$")
 _PLAIN_TRANSITION_RE = re.compile(rf"^(?:{'|'.join(_TRANSITION_WORDS)})(?:[。.]?|\s*[:：].*)$")
 _LABELLED = ((_CAPTION_RE, Kind.CAPTION), (_VOICE_OVER_RE, Kind.VOICE_OVER), (_NOTE_RE, Kind.NOTE))
+# The characters each kind of line can start with. Most lines of a script (and every line of a
+# pasted wall of marks) start with none of them and skip straight to the speaker test, so a scene of
+# 100,000 one-character lines costs a few microseconds a line instead of a dozen regular expressions.
+_HEADING_FIRST = frozenset("场第ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789０１２３４５６７８９")
+_CAST_FIRST = frozenset("人出登")
+_LABELLED_FIRST = frozenset("字Vv画旁备注")
+_TRANSITION_FIRST = frozenset(word[0] for word in _TRANSITION_WORDS)
 _FLASHBACK_START = {"闪回", "回忆", "闪回开始", "回忆开始"}
 _FLASHBACK_END = {"闪回结束", "回忆结束", "闪回完", "闪回 结束"}
 
+# The space after the name belongs to one quantifier only (the bracket group carries its own), and the
+# bracket's content is bounded: "张" + 5,000 spaces + "x" must fail in one pass, not in n² tries.
 _SPEAKER_RE = re.compile(
-    r"^(?P<name>[^\s:：（）()【】\[\]]{1,12})\s*(?:[（(]\s*(?P<paren>[^（）()]{1,20}?)\s*[)）])?\s*[:：]\s*(?P<rest>.*)$"
+    r"^(?P<name>[^\s:：（）()【】\[\]]{1,12})\s*(?:[（(](?P<paren>[^（）()]{1,200})[)）]\s*)?[:：]\s*(?P<rest>.*)$"
 )
-_LEADING_PAREN_RE = re.compile(r"^[（(]([^（）()]*)[)）]\s*")
+_MAX_SPEAKER_PAREN = 20  # 张父（冷笑）： — a longer bracket before the colon is not a speaker's
+_LEADING_PAREN_RE = re.compile(r"[（(]([^（）()]*)[)）]\s*")  # used with match(text, pos)
+_PAREN_LINE_RE = re.compile(r"[（(][^（）()]*[)）]")
 _EXTENSIONS = {"OS", "VO", "OFF", "画外音", "画外", "内心", "内心OS", "内心独白", "心声", "独白", "电话"}
 _NOT_SPEAKERS = {"时间", "地点", "道具", "服装", "景别", "镜头", "场景", "提示", "音效", "音乐", "BGM"}
 
@@ -101,6 +117,9 @@ _NOT_SPEAKERS = {"时间", "地点", "道具", "服装", "景别", "镜头", "�
 def parse_number(text: str) -> int | None:
     """'12', '１２', '十二', '一百零五', '二〇二四' -> int; None if it is not a number."""
     text = unicodedata.normalize("NFKC", text).strip()
+    if len(text) > MAX_NUMBER_DIGITS:
+        # Thousands of digits would cost int() quadratic time; no episode has such a number.
+        return TOO_LARGE if _all_numeral(text) else None
     if text.isascii() and text.isdigit():
         return int(text)
     if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
@@ -115,6 +134,10 @@ def parse_number(text: str) -> int | None:
             total += (current or 1) * _CN_UNITS[ch]
             current = 0
     return total + current
+
+
+def _all_numeral(text: str) -> bool:
+    return (text.isascii() and text.isdigit()) or all(ch in _CN_DIGITS or ch in _CN_UNITS for ch in text)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -139,7 +162,7 @@ def parse(text: str) -> ScriptDocument:
                 continue
         started = True
 
-        m = _EPISODE_RE.match(s)
+        m = _EPISODE_RE.match(s) if s[0] == "第" else None
         if m:
             number = parse_number(m.group(1))
             title = m.group(2).strip().lstrip(_LEADING_PUNCT).strip()
@@ -147,14 +170,13 @@ def parse(text: str) -> ScriptDocument:
             await_dialogue = False
             continue
 
+        elements = _parse_line(s)  # once: a line that is not the awaited dialogue is read as itself
         if await_dialogue:
-            found = _parse_awaited_dialogue(s)
+            found = _awaited_dialogue(s, elements)
             if found is not None:
                 splitter.add(*found)
                 await_dialogue = found[-1].kind == Kind.PARENTHETICAL
                 continue
-        await_dialogue = False
-        elements = _parse_line(s)
         splitter.add(*elements)
         # Only a speaker line with nothing said, ending on its colon, waits for the next line.
         await_dialogue = (
@@ -183,45 +205,81 @@ def _page_title(title_page: list[tuple[str, str]]) -> str:
     return next((value for key, value in title_page if key == "Title"), "")
 
 
-def _parse_awaited_dialogue(s: str) -> list[Element] | None:
-    """A plain line right after an empty speaker line is what they say."""
-    elements = _parse_line(s)
+def _awaited_dialogue(s: str, elements: list[Element]) -> list[Element] | None:
+    """A plain line (parsed as `elements`) right after an empty speaker line is what they say."""
     if len(elements) != 1 or elements[0].kind != Kind.ACTION or s[0] in "△▲【[":
         return None
-    if re.fullmatch(r"[（(][^（）()]*[)）]", s):
+    if _PAREN_LINE_RE.fullmatch(s):
         return [Element(Kind.PARENTHETICAL, s[1:-1].strip())]
     return _dialogue_parts(s)
 
 
 def _parse_line(s: str) -> list[Element]:
-    m = _ACTION_RE.match(s)
-    if m:
-        return [Element(Kind.ACTION, m.group(1).strip())] if m.group(1).strip() else []
-    m = _BRACKET_RE.match(s)
-    if m:
-        inner, after = m.group(1) if m.group(1) is not None else m.group(2), m.group(3).strip()
-        if after and (inner in _FLASHBACK_START or inner in _FLASHBACK_END):
-            # "【闪回】张明想起……" — the marker, then the line's own element(s).
-            kind = Kind.FLASHBACK_START if inner in _FLASHBACK_START else Kind.FLASHBACK_END
-            return [Element(kind), *_parse_line(after)]
+    if s[0] not in "【[":
+        return _parse_element(s)
+    markers, start = _leading_flashback_markers(s)
+    return markers + _parse_element(s[start:] if start else s)
+
+
+def _leading_flashback_markers(s: str) -> tuple[list[Element], int]:
+    """ "【闪回】张明想起……" — the markers in front of the line's own element(s), and where it starts.
+
+    A loop over offsets rather than recursion on the rest of the line: a line of 50,000 "【闪回】"
+    must neither exhaust the stack nor copy itself 50,000 times."""
+    markers: list[Element] = []
+    pos = 0
+    while True:
+        found = _bracket_at(s, pos)
+        if found is None:
+            return markers, pos
+        inner, after = found
+        if after >= len(s) or (inner not in _FLASHBACK_START and inner not in _FLASHBACK_END):
+            return markers, pos
+        markers.append(Element(Kind.FLASHBACK_START if inner in _FLASHBACK_START else Kind.FLASHBACK_END))
+        pos = after
+
+
+def _bracket_at(s: str, pos: int) -> tuple[str, int] | None:
+    """The (stripped) text of a 【…】 or […] starting at `pos`, and the offset of what follows it."""
+    for open_ch, close_ch in _BRACKETS:
+        if s.startswith(open_ch, pos):
+            close = s.find(close_ch, pos + 1)
+            if close >= 0:
+                after = close + 1
+                while after < len(s) and s[after].isspace():
+                    after += 1
+                return s[pos + 1 : close].strip(), after
+    return None
+
+
+def _parse_element(s: str) -> list[Element]:
+    """One stripped, non-empty line; each test runs only if the line starts the way it must."""
+    first = s[0]
+    if first in "△▲":
+        action = _ACTION_RE.match(s).group(1).strip()
+        return [Element(Kind.ACTION, action)] if action else []
+    found = _bracket_at(s, 0) if first in "【[" else None
+    if found:
+        inner, after = found[0], s[found[1] :].strip()
         el = _bracket_cue(inner, after)
         if el is not None:
             return [el]
         return [Element(Kind.ACTION, s)]  # an unknown 【…】 is kept as written
-    heading = _parse_heading(s)
+    heading = _parse_heading(s) if first in _HEADING_FIRST else None
     if heading is not None:
         return [heading]
-    m = _CAST_RE.match(s)
+    m = _CAST_RE.match(s) if first in _CAST_FIRST else None
     if m:
         names = split_cast(_SEPARATORS_RE.sub("、", m.group(1).strip()))
         return [Element(Kind.CAST, "、".join(names))]
-    for regex, kind in _LABELLED:
-        m = regex.match(s)
-        if m:
-            return [Element(kind, m.group(1).strip())]
-    if _PLAIN_TRANSITION_RE.match(s):
+    if first in _LABELLED_FIRST:
+        for regex, kind in _LABELLED:
+            m = regex.match(s)
+            if m:
+                return [Element(kind, m.group(1).strip())]
+    if first in _TRANSITION_FIRST and _PLAIN_TRANSITION_RE.match(s):
         return [Element(Kind.TRANSITION, s)]
-    speaker = _parse_speaker(s)
+    speaker = _parse_speaker(s) if ":" in s or "：" in s else None
     if speaker is not None:
         return speaker
     return [Element(Kind.ACTION, s)]
@@ -272,15 +330,15 @@ def with_scene_number(line: str, number: str) -> str:
 def _parse_heading(s: str) -> Element | None:
     m = _SCENE_RE.match(s)
     if m:
-        number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", m.group("num")))
-        number = re.sub(r"[-－—–_]", "-", number)
         rest = m.group("rest")
-        dashed = "-" in number
-        if not dashed and not re.match(r"^[\s、，,.．:：]", rest):
+        dashed = any(ch in _NUMBER_DASHES for ch in m.group("num"))
+        if not dashed and not _AFTER_BARE_NUMBER_RE.match(rest):
             return None  # "3个保镖…" is action, not scene 3
         time_of_day, int_ext, location = _heading_slots(rest)
         if not dashed and not (time_of_day or int_ext):
             return None
+        number = _SPACES_RE.sub("", unicodedata.normalize("NFKC", m.group("num")))
+        number = _DASHES_RE.sub("-", number)
         return Element(Kind.SCENE_HEADING, _heading_text(time_of_day, int_ext, location), scene_number=number)
     m = _SCENE_NO_NUMBER_RE.match(s)
     if m:
@@ -315,8 +373,10 @@ def _parse_speaker(s: str) -> list[Element] | None:
     m = _SPEAKER_RE.match(s)
     if not m or not _is_speaker_name(m.group("name")) or m.group("rest").startswith("//"):
         return None  # the last test keeps "https://…" lines as action
-    elements = []
     paren = (m.group("paren") or "").strip()
+    if len(paren) > _MAX_SPEAKER_PAREN:
+        return None
+    elements = []
     extension = _normalise_extension(paren) if paren else ""
     if paren and extension not in _EXTENSIONS:
         extension = ""  # 张父（冷笑）：… — a direction before the colon
@@ -330,11 +390,13 @@ def _parse_speaker(s: str) -> list[Element] | None:
 def _dialogue_parts(rest: str) -> list[Element]:
     """Leading （提示） become parentheticals; whatever follows is the dialogue."""
     elements = []
-    while (m := _LEADING_PAREN_RE.match(rest)) is not None:
+    pos = 0  # an offset, not a shrinking copy: "（a）" 50,000 times stays linear
+    while (m := _LEADING_PAREN_RE.match(rest, pos)) is not None:
         elements.append(Element(Kind.PARENTHETICAL, m.group(1).strip()))
-        rest = rest[m.end() :]
-    if rest.strip():
-        elements.append(Element(Kind.DIALOGUE, rest.strip()))
+        pos = m.end()
+    said = rest[pos:].strip()
+    if said:
+        elements.append(Element(Kind.DIALOGUE, said))
     return elements
 
 

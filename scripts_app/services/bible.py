@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..collab.live_pages import announce
 from ..models import Character, Location, Project
 
 
@@ -10,6 +11,7 @@ def save_character(*, project: Project, character: Character | None = None, **fi
     for name, value in fields.items():
         setattr(character, name, value)
     character.save()
+    announce(project_id=project.pk, topics=["bible"])
     return character
 
 
@@ -18,6 +20,7 @@ def save_location(*, project: Project, location: Location | None = None, **field
     for name, value in fields.items():
         setattr(location, name, value)
     location.save()
+    announce(project_id=project.pk, topics=["bible"])
     return location
 
 
@@ -31,13 +34,17 @@ def ensure_characters(*, project: Project, names: list[str]) -> int:
     names = [n[:100] for n in names if n]
     new = [Character(project=project, name=n) for n in dict.fromkeys(names) if n not in known]
     Character.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        announce(project_id=project.pk, topics=["bible"])
     return len(new)
 
 
 def ensure_location(*, project: Project, name: str, int_ext: str = "") -> Location | None:
     if not name:
         return None
-    location, _ = Location.objects.get_or_create(
+    location, created = Location.objects.get_or_create(
         project=project, name=name[:200], defaults={"int_ext": int_ext}
     )
+    if created:
+        announce(project_id=project.pk, topics=["bible"])
     return location

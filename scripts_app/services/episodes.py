@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
+from ..collab.live_pages import announce
 from ..models import Beat, Episode, Project, Scene
 from .projects import set_paywall
 
 
-class EpisodeExists(ValueError):
-    pass
+class EpisodeNumberError(ValueError):
+    """An episode number the series cannot take; the message says why and is shown to the user."""
+
+
+class EpisodeExists(EpisodeNumberError):
+    def __init__(self, number: int):
+        super().__init__(_("This series already has an episode %(n)d.") % {"n": number})
+        self.number = number
+
+
+def check_episode_number(number: int) -> None:
+    if not 1 <= number <= settings.EPISODE_NUMBER_MAX:
+        raise EpisodeNumberError(
+            _("Episode numbers run from 1 to %(max)d.") % {"max": settings.EPISODE_NUMBER_MAX}
+        )
 
 
 def next_episode_number(*, project: Project) -> int:
@@ -22,20 +38,37 @@ def create_episode(
     *, project: Project, number: int | None = None, is_paywall: bool = False, **fields
 ) -> Episode:
     number = number or next_episode_number(project=project)
+    check_episode_number(number)
     if project.episodes.filter(number=number).exists():
         raise EpisodeExists(number)
-    episode = Episode.objects.create(project=project, number=number, **fields)
+    try:
+        with transaction.atomic():  # a savepoint: the race below leaves the caller's transaction usable
+            episode = Episode.objects.create(project=project, number=number, **fields)
+    except IntegrityError:
+        raise EpisodeExists(number) from None  # created by someone else since the check above
     if is_paywall:
         set_paywall(project=project, episode_number=number, on=True)
+    announce(project_id=project.pk, topics=["board"], episode=number)
     return episode
 
 
 @transaction.atomic
 def update_episode(*, episode: Episode, is_paywall: bool | None = None, **fields) -> Episode:
     old_number = episode.number
+    if "number" in fields and fields["number"] != old_number:
+        if episode.locked_at:
+            # Printed scene numbers (1-3, 12A) and issued revisions carry the episode's number.
+            raise EpisodeNumberError(_("A locked episode keeps its number."))
+        check_episode_number(fields["number"])
+        if Episode.objects.filter(project_id=episode.project_id, number=fields["number"]).exists():
+            raise EpisodeExists(fields["number"])
     for name, value in fields.items():
         setattr(episode, name, value)
-    episode.save()
+    try:
+        with transaction.atomic():
+            episode.save()
+    except IntegrityError:
+        raise EpisodeExists(episode.number) from None
     if episode.number != old_number and old_number in (episode.project.paywall_episodes or []):
         # The paywall belongs to the episode, not to the number it used to have.
         set_paywall(project=episode.project, episode_number=old_number, on=False)
@@ -43,18 +76,22 @@ def update_episode(*, episode: Episode, is_paywall: bool | None = None, **fields
             is_paywall = True
     if is_paywall is not None:
         set_paywall(project=episode.project, episode_number=episode.number, on=is_paywall)
+    announce(project_id=episode.project_id, topics=["board", "episode"], episode=episode.number)
     return episode
 
 
 def add_beat(*, episode: Episode, user, text: str, scene: Scene | None = None, **fields) -> Beat:
     position = (episode.beats.aggregate(m=Max("position"))["m"] or 0) + 1
-    return Beat.objects.create(
+    beat = Beat.objects.create(
         episode=episode, scene=scene, position=position, text=text, author=user, **fields
     )
+    announce(project_id=episode.project_id, topics=["beats"], episode=episode.number)
+    return beat
 
 
 def update_beat(*, beat: Beat, **fields) -> Beat:
     for name, value in fields.items():
         setattr(beat, name, value)
     beat.save()
+    announce(project_id=beat.episode.project_id, topics=["beats"], episode=beat.episode.number)
     return beat

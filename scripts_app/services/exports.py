@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from django.conf import settings
+from django.db.models import Sum
+from django.db.models.functions import Length
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..formats import detect
 from ..formats.elements import EpisodeText, Kind, ScriptDocument
-from ..models import Project
+from ..models import Project, Scene
 from ..script_text import HEADING_PARSERS, scene_elements
 from ..selectors import episodes_for_print, shooting_numbers
 from .shooting_script import NothingToPrint, PrintRequest, build_pdf, printed_episodes
@@ -48,6 +51,15 @@ def parse_episode_range(value: str) -> tuple[int, int] | None:
     if lo < 1 or hi < lo:
         raise ValueError(value)
     return lo, hi
+
+
+def fits_in_request(*, project: Project, episode_range: tuple[int, int] | None) -> bool:
+    """Whether the export is small enough to build inside a web request (EXPORT_INLINE_MAX_CHARS)."""
+    scenes = Scene.objects.filter(episode__project=project, omitted=False)
+    if episode_range:
+        scenes = scenes.filter(episode__number__gte=episode_range[0], episode__number__lte=episode_range[1])
+    chars = scenes.aggregate(n=Sum(Length("text")))["n"] or 0
+    return chars <= settings.EXPORT_INLINE_MAX_CHARS
 
 
 def build_document(*, project: Project, episode_range: tuple[int, int] | None = None) -> ScriptDocument:

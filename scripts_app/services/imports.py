@@ -1,18 +1,36 @@
-"""Importing a script file into a series: all of it or nothing."""
+"""Importing a script file into a series: all of it or nothing, in time linear in its size.
+
+An import first works out every row it will write (checking episode numbers, each scene against the
+scene limit and the whole file against the import limit), then writes them in one transaction with
+bulk inserts, computing each episode's runtime once. Files over IMPORT_INLINE_MAX_BYTES are imported
+by a Celery worker (`start_import`), with progress the import page polls; see jobs.py for workers
+that die mid-import.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..collab.live_pages import announce
 from ..formats import detect
 from ..formats.elements import Kind, ScriptDocument, speaking_characters
-from ..models import Project
-from .episodes import create_episode
-from .scenes import create_scene
+from ..models import Episode, ImportJob, Location, Project, Scene, SceneVersion
+from ..script_text import SceneFacts, scene_facts
+from . import jobs
+from .bible import ensure_characters
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+_BATCH = 1000
 
 
 class ImportFailed(ValueError):
@@ -26,10 +44,16 @@ class ImportResult:
     characters: int
 
     def summary(self) -> str:
-        return f"imported {self.episodes} episodes, {self.scenes} scenes, {self.characters} characters"
+        return _("imported %(e)d episodes, %(s)d scenes, %(c)d characters") % {
+            "e": self.episodes,
+            "s": self.scenes,
+            "c": self.characters,
+        }
 
 
-def read_document(*, data: bytes, filename: str = "", fmt: str = "auto") -> tuple[ScriptDocument, str]:
+def read_document(
+    *, data: bytes, filename: str = "", fmt: str = "auto", progress: Progress | None = None
+) -> tuple[ScriptDocument, str]:
     """Decode and parse a file; returns the document and the format it was read as."""
     limit = settings.SCRIPT_UPLOAD_MAX_BYTES
     if len(data) > limit:
@@ -44,7 +68,7 @@ def read_document(*, data: bytes, filename: str = "", fmt: str = "auto") -> tupl
 
             doc, fmt = fdx.parse(data), "fountain"
         else:
-            doc, fmt = _parse_text(data, name, fmt)
+            doc, fmt = _parse_text(data, name, fmt, progress)
     except detect.ScriptFormatError as exc:
         raise ImportFailed(str(exc)) from exc
     if not any(ep.elements for ep in doc.episodes):
@@ -52,7 +76,7 @@ def read_document(*, data: bytes, filename: str = "", fmt: str = "auto") -> tupl
     return doc, fmt
 
 
-def _parse_text(data: bytes, name: str, fmt: str) -> tuple[ScriptDocument, str]:
+def _parse_text(data: bytes, name: str, fmt: str, progress: Progress | None) -> tuple[ScriptDocument, str]:
     """Text formats, and DOCX read as the text of its paragraphs."""
     if fmt == "docx" or (fmt == "auto" and (name.endswith(".docx") or data[:2] == b"PK")):
         from ..formats import docx
@@ -60,11 +84,22 @@ def _parse_text(data: bytes, name: str, fmt: str) -> tuple[ScriptDocument, str]:
         text, fmt = docx.read_text(data), "auto"
     else:
         text = detect.decode_bytes(data)
+    _check_total(len(text))  # before parsing, which costs time in proportion
+    if progress:
+        progress(10)
     if fmt == "auto":
         fmt = detect.detect_format(text)
     if fmt not in ("zh", "fountain"):
         raise ImportFailed(_("Unknown script format “%(fmt)s”.") % {"fmt": fmt})
     return detect.parse(text, fmt), fmt
+
+
+def _check_total(chars: int) -> None:
+    if chars > settings.IMPORT_MAX_CHARS:
+        raise ImportFailed(
+            _("The file holds %(n)s characters of script; one import may hold at most %(max)s.")
+            % {"n": f"{chars:,}", "max": f"{settings.IMPORT_MAX_CHARS:,}"}
+        )
 
 
 def split_scenes(elements: list) -> list[list]:
@@ -73,39 +108,231 @@ def split_scenes(elements: list) -> list[list]:
     Notes, sections or action before the first heading belong to the first scene
     (a "cold open" section or a synopsis is not a scene of its own)."""
     scenes: list[list] = [[]]
+    has_heading = False  # whether the scene being collected has its heading yet
     for el in elements:
-        if el.kind == Kind.SCENE_HEADING and any(e.kind == Kind.SCENE_HEADING for e in scenes[-1]):
-            scenes.append([])
+        if el.kind == Kind.SCENE_HEADING:
+            if has_heading:
+                scenes.append([])
+            has_heading = True
         scenes[-1].append(el)
     return [chunk for chunk in scenes if chunk]
 
 
-@transaction.atomic
-def import_document(*, project: Project, doc: ScriptDocument, user) -> ImportResult:
+@dataclass
+class _PlannedEpisode:
+    number: int
+    title: str
+    scenes: list[tuple[str, SceneFacts]]
+
+
+def import_document(
+    *, project: Project, doc: ScriptDocument, user, progress: Progress | None = None
+) -> ImportResult:
+    """Write the document's episodes into the series: every one of them, or (with a message) none."""
+    plan = _plan(project, doc, progress)
+    if progress:
+        progress(85)
+    try:
+        with transaction.atomic():
+            n_scenes = _write(project, plan, user)
+    except IntegrityError as exc:  # another import or a writer took one of the numbers meanwhile
+        raise ImportFailed(
+            _("Someone created one of these episode numbers meanwhile; nothing was imported. Try again.")
+        ) from exc
+    # ensure_characters added them to the bible; the count is of the characters the file names.
+    characters = speaking_characters([el for ep in doc.episodes for el in ep.elements])
+    announce(project_id=project.pk, topics=["board", "bible"])
+    if progress:
+        progress(100)
+    return ImportResult(len(plan), n_scenes, len(characters))
+
+
+def _plan(project: Project, doc: ScriptDocument, progress: Progress | None) -> list[_PlannedEpisode]:
+    """Every episode and scene to write, checked before anything is written."""
     fmt = project.script_format
     taken = set(project.episodes.values_list("number", flat=True))
+    in_file: set[int] = set()
     next_number = max(taken, default=0) + 1
-    n_scenes = 0
-    for ep_text in doc.episodes:
+    plan: list[_PlannedEpisode] = []
+    total = 0
+    for index, ep_text in enumerate(doc.episodes):
         number = ep_text.number or next_number
+        if not 1 <= number <= settings.EPISODE_NUMBER_MAX:
+            raise ImportFailed(_episode_out_of_range(number))
+        if number in in_file:
+            raise ImportFailed(_("The file has episode %(n)d twice; nothing was imported.") % {"n": number})
         if number in taken:
             raise ImportFailed(
                 _("Episode %(n)d already exists in this series; nothing was imported.") % {"n": number}
             )
-        taken.add(number)
-        next_number = max(taken) + 1
-        episode = create_episode(project=project, number=number, title=ep_text.title[:200], status="draft")
+        in_file.add(number)
+        next_number = max(next_number, number + 1)
+        scenes = []
         for chunk in split_scenes(ep_text.elements):
             text = detect.serialise_elements(chunk, fmt)
-            create_scene(episode=episode, user=user, text=text)
-            n_scenes += 1
-    # create_scene already added them to the bible; the count is of the characters the file names.
-    characters = speaking_characters([el for ep in doc.episodes for el in ep.elements])
-    return ImportResult(len(doc.episodes), n_scenes, len(characters))
+            _check_scene(number, text)
+            total += len(text)
+            _check_total(total)
+            scenes.append((text, scene_facts(text, fmt)))
+        plan.append(_PlannedEpisode(number, ep_text.title[:200], scenes))
+        pct = 10 + 75 * (index + 1) // len(doc.episodes)
+        if progress and pct != 10 + 75 * index // len(doc.episodes):  # at most 75 updates of the job row
+            progress(pct)
+    return plan
+
+
+def _check_scene(episode: int, text: str) -> None:
+    """The scene limits of a save hold for an import too (a pasted novel is not one scene)."""
+    measures = (
+        (len(text), settings.SCENE_TEXT_MAX_CHARS, _("%(n)s characters")),
+        (text.count("\n") + 1, settings.SCENE_TEXT_MAX_LINES, _("%(n)s lines")),
+    )
+    for count, limit, unit in measures:
+        if count > limit:
+            message = _("Episode %(e)d has a scene of %(size)s; a scene may hold at most %(max)s.")
+            raise ImportFailed(
+                message
+                % {"e": episode, "size": unit % {"n": f"{count:,}"}, "max": unit % {"n": f"{limit:,}"}}
+            )
+
+
+def _episode_out_of_range(number: int) -> str:
+    shown = f"{number:,}" if number < 10**18 else _("a number of more than 18 digits")
+    message = _(
+        "The file numbers an episode %(n)s; episodes are numbered 1 to %(max)s. Nothing was imported."
+    )
+    return message % {"n": shown, "max": f"{settings.EPISODE_NUMBER_MAX:,}"}
+
+
+def _write(project: Project, plan: list[_PlannedEpisode], user) -> int:
+    """Bulk inserts: episodes, the locations and characters the scenes name, scenes, first versions."""
+    locations = _locations(project, [facts for ep in plan for _text, facts in ep.scenes])
+    episodes = Episode.objects.bulk_create(
+        [
+            Episode(
+                project=project,
+                number=ep.number,
+                title=ep.title,
+                status=Episode.Status.DRAFT,
+                runtime_seconds=sum(facts.runtime_seconds for _text, facts in ep.scenes),
+            )
+            for ep in plan
+        ],
+        batch_size=_BATCH,
+    )
+    scenes = [
+        Scene(
+            episode=episode,
+            position=position,
+            text=text,
+            heading=facts.heading[:300],
+            number=facts.parts.number[:20],
+            time_of_day=facts.parts.time_of_day[:30],
+            int_ext=facts.parts.int_ext[:10],
+            location=locations.get(facts.parts.location[:200]),
+            runtime_seconds=facts.runtime_seconds,
+            updated_by=user,
+        )
+        for episode, ep in zip(episodes, plan, strict=True)
+        for position, (text, facts) in enumerate(ep.scenes, start=1)
+    ]
+    Scene.objects.bulk_create(scenes, batch_size=_BATCH)
+    SceneVersion.objects.bulk_create(
+        [SceneVersion(scene=s, text=s.text, author=user, note=_("created")) for s in scenes if s.text],
+        batch_size=_BATCH,
+    )
+    names = speaking_characters([el for ep in plan for _text, facts in ep.scenes for el in facts.elements])
+    ensure_characters(project=project, names=names)
+    return len(scenes)
+
+
+def _locations(project: Project, facts: list[SceneFacts]) -> dict[str, Location]:
+    """The series' locations by name, with the ones these scenes name added (as ensure_location does)."""
+    wanted: dict[str, str] = {}
+    for f in facts:
+        if f.parts.location:
+            wanted.setdefault(f.parts.location[:200], f.parts.int_ext)
+    existing = {loc.name: loc for loc in Location.objects.filter(project=project, name__in=list(wanted))}
+    new = [
+        Location(project=project, name=name, int_ext=ie)
+        for name, ie in wanted.items()
+        if name not in existing
+    ]
+    if new:
+        Location.objects.bulk_create(new, batch_size=_BATCH, ignore_conflicts=True)
+        existing = {loc.name: loc for loc in Location.objects.filter(project=project, name__in=list(wanted))}
+    return existing
 
 
 def import_script(
-    *, project: Project, data: bytes, user, filename: str = "", fmt: str = "auto"
+    *,
+    project: Project,
+    data: bytes,
+    user,
+    filename: str = "",
+    fmt: str = "auto",
+    progress: Progress | None = None,
 ) -> ImportResult:
-    doc, _fmt = read_document(data=data, filename=filename, fmt=fmt)
-    return import_document(project=project, doc=doc, user=user)
+    doc, _fmt = read_document(data=data, filename=filename, fmt=fmt, progress=progress)
+    return import_document(project=project, doc=doc, user=user, progress=progress)
+
+
+# ---- large files, in the worker ------------------------------------------------------------------
+
+
+def runs_in_worker(*, size: int) -> bool:
+    return size > settings.IMPORT_INLINE_MAX_BYTES
+
+
+def start_import(*, project: Project, user, data: bytes, filename: str, fmt: str) -> ImportJob:
+    if len(data) > settings.SCRIPT_UPLOAD_MAX_BYTES:
+        raise ImportFailed(
+            _("The file is %(size).1f MB; the limit is %(limit).1f MB.")
+            % {"size": len(data) / 1e6, "limit": settings.SCRIPT_UPLOAD_MAX_BYTES / 1e6}
+        )
+    job = ImportJob.objects.create(
+        project=project, requested_by=user, data=data, filename=filename[:255], format=fmt
+    )
+    transaction.on_commit(lambda: dispatch(job))
+    return job
+
+
+def dispatch(job: ImportJob) -> None:
+    from ..tasks import run_import_job  # the task module imports this one
+
+    run_import_job.delay(job.pk, job.attempts)
+
+
+jobs.register(ImportJob, dispatch)
+
+
+def run_import(*, job_id: int, generation: int | None = None, redelivered: bool = False) -> None:
+    if not jobs.claim(ImportJob, job_id, generation=generation, redelivered=redelivered):
+        return
+    job = ImportJob.objects.select_related("project", "requested_by").get(pk=job_id)
+    try:
+        with jobs.heartbeat(ImportJob, job.pk):
+            result = import_script(
+                project=job.project, data=bytes(job.data or b""), user=job.requested_by,
+                filename=job.filename, fmt=job.format,
+                progress=lambda p: jobs.set_progress(ImportJob, job.pk, min(p, 99)),
+            )  # fmt: skip
+    except ImportFailed as exc:
+        _finish_failed(job, _("Nothing was imported: %(why)s") % {"why": exc})
+        return
+    except SoftTimeLimitExceeded:
+        _finish_failed(job, _("The import took too long and was stopped; nothing was imported."))
+        return
+    except Exception:  # the job must end in a state the browser can show, whatever went wrong
+        log.exception("import job %s failed", job.pk)
+        _finish_failed(job, _("The import failed unexpectedly; nothing was imported."))
+        return
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, progress=100, message=result.summary(), data=None,
+        finished_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _finish_failed(job: ImportJob, message: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(data=None)
+    jobs.fail(ImportJob, job.pk, message)

@@ -57,7 +57,14 @@ def lock_episode(*, episode: Episode, user) -> ScriptRevision:
     episode.status = Episode.Status.LOCKED
     episode.save(update_fields=["locked_at", "status", "updated_at"])
     _write_numbers(episode, scenes, user)
+    _announce(episode)
     return _snapshot(episode, user, 0)
+
+
+def _announce(episode: Episode) -> None:
+    from ..collab.live_pages import announce
+
+    announce(project_id=episode.project_id, topics=["episode", "scenes", "board"], episode=episode.number)
 
 
 def _write_numbers(episode: Episode, scenes: list[Scene], user) -> None:
@@ -91,4 +98,5 @@ def issue_revision(*, episode: Episode, user) -> ScriptRevision:
         scene.locked_number = numbers[scene.pk]
     Scene.objects.bulk_update(scenes, ["locked_number"])
     _write_numbers(episode, [s for s in scenes if not s.omitted], user)
+    _announce(episode)
     return _snapshot(episode, user, last.index + 1)

@@ -1,14 +1,27 @@
-"""Creating a series and managing who is in its room."""
+"""Creating a series and managing who is in its room.
+
+Nobody joins a room without saying yes: a showrunner invites (services below), the invitee accepts.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ..models import Membership, Project, Role
+from ..collab import broadcast
+from ..collab.live_pages import announce
+from ..models import Invite, Membership, Project, Role
+
+INVITE_VALID_FOR = timedelta(days=14)
 
 
 class MembershipError(ValueError):
@@ -38,6 +51,8 @@ def update_project(*, project: Project, **fields) -> Project:
     for name, value in fields.items():
         setattr(project, name, value)
     project.save()
+    # Targets and paywalls show on the board and on every episode's facts; synopsis and style in the bible.
+    announce(project_id=project.pk, topics=["board", "bible", "episode"])
     return project
 
 
@@ -46,10 +61,14 @@ def set_paywall(*, project: Project, episode_number: int, on: bool) -> None:
     numbers.add(episode_number) if on else numbers.discard(episode_number)
     project.paywall_episodes = sorted(numbers)
     project.save(update_fields=["paywall_episodes", "updated_at"])
+    announce(project_id=project.pk, topics=["board", "episode"], episode=episode_number)
 
 
 def add_member(*, project: Project, who: str, role: str) -> Membership:
-    """Add by username or email; an existing member just gets the new role."""
+    """Add by username or email; an existing member just gets the new role.
+
+    For trusted callers only (commands, the demo, tests): the pages invite instead (`invite`), so
+    that nobody is put into a room, and shown to it, without agreeing."""
     who = who.strip()
     user = (
         get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who)).first()
@@ -61,29 +80,161 @@ def add_member(*, project: Project, who: str, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(
         project=project, user=user, defaults={"role": role}
     )
-    if not created:
+    if created:
+        _member_changed(membership, role=membership.role)
+    else:
         set_member_role(membership=membership, role=role)
     return membership
 
 
 @transaction.atomic
 def set_member_role(*, membership: Membership, role: str) -> Membership:
+    membership = _lock_room(membership)
     if membership.role == Role.SHOWRUNNER and role != Role.SHOWRUNNER:
         _ensure_another_showrunner(membership)
     membership.role = role
     membership.save(update_fields=["role"])
+    _member_changed(membership, role=role)
     return membership
 
 
 @transaction.atomic
 def remove_member(*, membership: Membership) -> None:
+    membership = _lock_room(membership)
     if membership.role == Role.SHOWRUNNER:
         _ensure_another_showrunner(membership)
     membership.delete()
+    _member_changed(membership, role=None)
+
+
+def _member_changed(membership: Membership, *, role: str | None) -> None:
+    """The member's open pages re-render for the new role (or close, if removed); the room's lists update."""
+    message = {"type": "member.changed", "role": role}
+    broadcast.send_after_commit(broadcast.member_group(membership.project_id, membership.user_id), message)
+    announce(project_id=membership.project_id, topics=["members"])
+
+
+def _lock_room(membership: Membership) -> Membership:
+    """Lock every membership row of the series, always in the order of their ids, and return this one
+    as it is now.
+
+    Two showrunners demoting each other at once used to lock their own row first and the other's
+    second, each waiting for the other (a deadlock, so a 500). Taken in one order, the second change
+    waits for the first and then sees it: it is refused if it would leave the series without a
+    showrunner."""
+    rows = Membership.objects.select_for_update().filter(project_id=membership.project_id).order_by("pk")
+    current = {row.pk: row for row in rows}.get(membership.pk)
+    if current is None:
+        raise MembershipError(_("This person is no longer a member of the series."))
+    return current
 
 
 def _ensure_another_showrunner(membership: Membership) -> None:
-    # A series without a showrunner could never be managed again.
-    others = Membership.objects.select_for_update().filter(project=membership.project, role=Role.SHOWRUNNER)
+    # A series without a showrunner could never be managed again. The rows are locked (_lock_room).
+    others = Membership.objects.filter(project_id=membership.project_id, role=Role.SHOWRUNNER)
     if not others.exclude(pk=membership.pk).exists():
         raise MembershipError(_("A series needs at least one showrunner."))
+
+
+# ---- invitations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    invite: Invite
+    token: str  # the secret part of the link: shown once, only a hash of it is stored
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(*, project: Project, invited_by, who: str, role: str) -> NewInvite:
+    """Invite someone by username or e-mail address, or nobody in particular (a link to pass on).
+
+    A name or address that matches an account also puts the invitation on that person's series
+    list. What the inviter is told does not depend on whether anything matched."""
+    who = who.strip()[:254]
+    user = None
+    if who:
+        user = (
+            get_user_model()
+            .objects.filter(Q(username__iexact=who) | Q(email__iexact=who), is_active=True)
+            .order_by("pk")
+            .first()
+        )
+    token = secrets.token_urlsafe(32)
+    created = Invite.objects.create(
+        project=project, role=role, invitee=who, user=user, token_hash=_hash(token),
+        invited_by=invited_by, expires_at=timezone.now() + INVITE_VALID_FOR,
+    )  # fmt: skip
+    announce(project_id=project.pk, topics=["members"])
+    return NewInvite(created, token)
+
+
+def invite_for_token(token: str) -> Invite | None:
+    """The pending, unexpired invitation a link's secret opens, or None."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invite.objects.select_related("project", "invited_by")
+        .filter(token_hash=_hash(token), status=Invite.Status.PENDING, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def pending_invites_for(*, user) -> list[Invite]:
+    """Invitations waiting on this person's own series list."""
+    return list(
+        Invite.objects.select_related("project", "invited_by")
+        .filter(user=user, status=Invite.Status.PENDING, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+    )
+
+
+def pending_invites_of(*, project: Project) -> list[Invite]:
+    """The series' open invitations, for its showrunners."""
+    return list(
+        project.invites.select_related("invited_by")
+        .filter(status=Invite.Status.PENDING, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+    )
+
+
+@transaction.atomic
+def accept_invite(*, invite: Invite, user) -> Membership:
+    """Join the room with the invitation's role (a member already keeps the role they have)."""
+    invite = _open_invite(invite)
+    membership, created = Membership.objects.get_or_create(
+        project_id=invite.project_id, user=user, defaults={"role": invite.role}
+    )
+    _answer(invite, Invite.Status.ACCEPTED, user)
+    if created:
+        _member_changed(membership, role=membership.role)
+    return membership
+
+
+@transaction.atomic
+def decline_invite(*, invite: Invite, user) -> None:
+    _answer(_open_invite(invite), Invite.Status.DECLINED, user)
+    announce(project_id=invite.project_id, topics=["members"])
+
+
+@transaction.atomic
+def withdraw_invite(*, invite: Invite, user) -> None:
+    _answer(_open_invite(invite), Invite.Status.REVOKED, user)
+    announce(project_id=invite.project_id, topics=["members"])
+
+
+def _open_invite(invite: Invite) -> Invite:
+    locked = Invite.objects.select_for_update().filter(pk=invite.pk).first()
+    if locked is None or locked.status != Invite.Status.PENDING or locked.expires_at <= timezone.now():
+        raise MembershipError(_("This invitation is no longer open."))
+    return locked
+
+
+def _answer(invite: Invite, status: str, user) -> None:
+    invite.status = status
+    invite.answered_by = user
+    invite.answered_at = timezone.now()
+    invite.save(update_fields=["status", "answered_by", "answered_at"])

@@ -190,7 +190,7 @@ def restore_omitted(*, scene: Scene, user) -> Scene:
         index = episode.scenes.filter(omitted=False, position__lt=scene.position).count()
         fmt = episode.project.script_format
         text = documents.episode_text.renumbered(scene.text, fmt, scene.locked_number)
-        documents.insert_scene(episode=episode, text=text, user=user, index=index)
+        documents.insert_scene(episode=episode, text=text, user=user, index=index, scene_id=scene.pk)
         return Scene.objects.get(pk=scene.pk)
     with transaction.atomic():
         scene.omitted = False

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..collab.live_pages import announce
 from ..forms import CharacterForm, LocationForm
 from ..models import Character, Location, Role
 from ..permissions import project_view
@@ -57,6 +58,7 @@ def location_edit(request, project, pk: int | None = None):
 @require_POST
 def character_delete(request, project, pk: int):
     get_object_or_404(Character, pk=pk, project=project).delete()
+    announce(project_id=project.pk, topics=["bible"])
     return redirect("project_detail", slug=project.slug)
 
 
@@ -64,4 +66,5 @@ def character_delete(request, project, pk: int):
 @require_POST
 def location_delete(request, project, pk: int):
     get_object_or_404(Location, pk=pk, project=project).delete()
+    announce(project_id=project.pk, topics=["bible"])
     return redirect("project_detail", slug=project.slug)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .. import selectors
 from ..collab import documents
+from ..collab.live_pages import announce
 from ..collab.presence import user_color
 from ..formats.elements import Kind
 from ..forms import BeatForm, EpisodeForm
@@ -180,6 +181,7 @@ def beat_update(request, project, pk: int):
         ordering.move(queryset=beat.episode.beats.all(), item=beat, delta=-1 if action == "up" else 1)
     elif action == "edit" and request.POST.get("text", "").strip():
         episode_services.update_beat(beat=beat, text=request.POST["text"].strip())
+    announce(project_id=project.pk, topics=["beats"], episode=beat.episode.number)
     return _after_beat_change(request, project, beat.episode)
 
 
@@ -189,4 +191,5 @@ def beats_reorder(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
     ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
     ordering.reorder(queryset=episode.beats.all(), ordered_ids=ids)
+    announce(project_id=project.pk, topics=["beats"], episode=episode.number)
     return _after_beat_change(request, project, episode)

@@ -1,25 +1,30 @@
-"""Series list, creation, settings and the room's members."""
+"""Series list, creation, settings, the room's members and invitations into it."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
-from ..forms import PROJECT_FIELDS, MemberForm, ProjectForm, RoleForm
-from ..models import Membership, Role
+from ..forms import PROJECT_FIELDS, InviteSignupForm, MemberForm, ProjectForm, RoleForm
+from ..models import Invite, Membership, Role
 from ..permissions import project_view
 from ..services import projects as project_services
 
 
 @login_required
 def project_list(request):
-    return render(
-        request, "scripts_app/project_list.html", {"projects": selectors.projects_for(user=request.user)}
-    )
+    context = {
+        "projects": selectors.projects_for(user=request.user),
+        "invites": project_services.pending_invites_for(user=request.user),
+    }
+    return render(request, "scripts_app/project_list.html", context)
 
 
 @login_required
@@ -67,18 +72,81 @@ def members(request, project):
 @project_view(Role.SHOWRUNNER)
 @require_POST
 def member_add(request, project):
+    """Invite: the same answer whether or not the name or address belongs to an account."""
     form = MemberForm(request.POST)
-    if form.is_valid():
-        try:
-            project_services.add_member(
-                project=project, who=form.cleaned_data["who"], role=form.cleaned_data["role"]
-            )
-            messages.success(request, _("Member saved."))
-        except project_services.MembershipError as exc:
-            messages.error(request, str(exc))
+    if not form.is_valid():
+        messages.error(request, _("Choose a role for the invitation."))
+        return redirect("members", slug=project.slug)
+    who = form.cleaned_data["who"].strip()
+    new = project_services.invite(
+        project=project, invited_by=request.user, who=who, role=form.cleaned_data["role"]
+    )
+    link = request.build_absolute_uri(reverse("invite_link", args=[new.token]))
+    if who:
+        text = _(
+            "Invitation made for “%(who)s”. If they have an account here, it waits on their series list; "
+            "you can also send them this link (shown only now): %(link)s"
+        ) % {"who": who, "link": link}
     else:
-        messages.error(request, _("Give a username or email and a role."))
+        text = _("Invitation link (shown only now; anyone who opens it can join as %(role)s): %(link)s") % {
+            "role": Role(new.invite.role).label,
+            "link": link,
+        }
+    messages.success(request, text)
     return redirect("members", slug=project.slug)
+
+
+@project_view(Role.SHOWRUNNER)
+@require_POST
+def invite_withdraw(request, project, pk: int):
+    invite = get_object_or_404(Invite, pk=pk, project=project)
+    try:
+        project_services.withdraw_invite(invite=invite, user=request.user)
+        messages.success(request, _("Invitation withdrawn."))
+    except project_services.MembershipError as exc:
+        messages.error(request, str(exc))
+    return redirect("members", slug=project.slug)
+
+
+@login_required
+@require_POST
+def invite_answer(request, pk: int):
+    """Accept or decline an invitation waiting on one's own series list."""
+    invite = get_object_or_404(Invite, pk=pk, user=request.user)
+    return _answer(request, invite)
+
+
+def invite_link(request, token: str):
+    """An invitation link: accept or decline when signed in; with no account, pick a name and a password."""
+    invite = project_services.invite_for_token(token)
+    if invite is None:
+        return render(request, "scripts_app/invite.html", {"invite": None}, status=404)
+    form = InviteSignupForm(request.POST if request.method == "POST" and "signup" in request.POST else None)
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            return _answer(request, invite)
+        if form.is_valid():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return _answer(request, invite, action="accept")
+    return render(request, "scripts_app/invite.html", {"invite": invite, "form": form, "token": token})
+
+
+def _answer(request, invite: Invite, action: str | None = None):
+    action = action or request.POST.get("action")
+    try:
+        if action == "accept":
+            project_services.accept_invite(invite=invite, user=request.user)
+            messages.success(request, _("Welcome to “%(title)s”.") % {"title": invite.project.title})
+            return redirect("project_detail", slug=invite.project.slug)
+        if action == "decline":
+            project_services.decline_invite(invite=invite, user=request.user)
+            messages.success(request, _("Invitation declined."))
+        else:
+            raise Http404("No such answer.")
+    except project_services.MembershipError as exc:
+        messages.error(request, str(exc))
+    return redirect("project_list")
 
 
 @project_view(Role.SHOWRUNNER)

@@ -6,6 +6,7 @@ import difflib
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
@@ -71,9 +72,13 @@ def scene_save(request, project, pk: int):
     scene = _scene(project, pk)
     text = request.POST.get("text", "").replace("\r\n", "\n")
     base = request.POST.get("revision", "")
+    if not (base.isascii() and base.isdigit()) or len(base) > 18:
+        # Without the revision it started from, a save can't tell whether it overwrites someone's words.
+        error = _("The save must say which revision of the scene it started from.")
+        return JsonResponse({"ok": False, "error": error}, status=400)
     try:
         scene = scene_services.save_scene_text(
-            scene=scene, user=request.user, text=text, base_revision=int(base) if base.isdigit() else None
+            scene=scene, user=request.user, text=text, base_revision=int(base)
         )
     except scene_services.SceneConflict as exc:
         return JsonResponse(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..forms import ExportForm, ImportForm
-from ..models import ExportJob, Role
+from ..models import ExportJob, ImportJob, Role
 from ..permissions import project_view
 from ..services import export_jobs, exports, imports
 from ..services.shooting_script import NothingToPrint, PrintRequest, RevisionNotIssued
@@ -27,16 +27,30 @@ def import_view(request, project):
         form = ImportForm()
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data, fmt = upload.read(), form.cleaned_data["format"]
         try:
+            if imports.runs_in_worker(size=len(data)):
+                # A big file is parsed and written by the worker; the page shows its progress.
+                job = imports.start_import(
+                    project=project, user=request.user, data=data, filename=upload.name, fmt=fmt
+                )
+                return redirect("import_job", slug=project.slug, pk=job.pk)
             result = imports.import_script(
-                project=project, data=upload.read(), user=request.user,
-                filename=upload.name, fmt=form.cleaned_data["format"],
-            )  # fmt: skip
+                project=project, data=data, user=request.user, filename=upload.name, fmt=fmt
+            )
             messages.success(request, result.summary())
             return redirect("project_detail", slug=project.slug)
         except imports.ImportFailed as exc:
             messages.error(request, _("Nothing was imported: %(why)s") % {"why": exc})
     return render(request, "scripts_app/import.html", {"project": project, "form": form})
+
+
+@project_view(Role.WRITER)
+def import_job(request, project, pk: int):
+    jobs = ImportJob.objects.defer("data")
+    job = get_object_or_404(jobs, pk=pk, project=project, requested_by=request.user)
+    template = "scripts_app/partials/import_job.html" if request.htmx else "scripts_app/import_job.html"
+    return render(request, template, {"project": project, "job": job})
 
 
 def _download(exported: exports.ExportedFile) -> HttpResponse:
@@ -60,7 +74,11 @@ def export_view(request, project):
             watermark=data["watermark"], revised_only=data["revised_only"], provenance=data["provenance"],
         )  # fmt: skip
         single = episode_range is not None and episode_range[0] == episode_range[1]
-        if single or project.episodes.count() <= 1:
+        # Only a small export is answered inside the request; a big one would hold a web worker (and
+        # its memory) for as long as it takes, so it goes to the worker like a season does.
+        if (single or project.episodes.count() <= 1) and exports.fits_in_request(
+            project=project, episode_range=episode_range
+        ):
             try:
                 return _download(
                     exports.export_file(project=project, fmt=data["format"], request=print_request)

@@ -1,7 +1,8 @@
 """python manage.py seed_demo: a demo Chinese micro-drama series and a demo user of each role.
 
-Safe to run again: users keep their passwords reset to the printed ones and the
-series is created only once.
+Seeds only an empty database (no user at all): on any other it changes nothing, so it never
+creates a known login next to real ones and never resets a password someone has changed. `make run`
+calls it on every start; the demo logins exist from the first start on (README).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from scripts_app.ai import samples
 from scripts_app.models import Membership, Project, Role
 from scripts_app.services import bible, episodes, imports
 from scripts_app.services.projects import create_project
@@ -51,14 +53,14 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if get_user_model().objects.exists():
+            self.stdout.write("The database has users already: the demo is only seeded into an empty one.")
+            return
         users = {}
         for username, _role in DEMO_USERS:
-            user, _ = get_user_model().objects.get_or_create(
-                username=username, defaults={"email": f"{username}@demo.local"}
+            users[username] = get_user_model().objects.create_user(
+                username, f"{username}@demo.local", DEMO_PASSWORD
             )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            users[username] = user
         project = Project.objects.filter(slug=DEMO_SLUG).first()
         if project is None:
             project = self._create_series(users["showrunner"])
@@ -66,6 +68,9 @@ class Command(BaseCommand):
             Membership.objects.update_or_create(
                 project=project, user=users[username], defaults={"role": role}
             )
+        # Recorded AI proposals, labelled as sample data, so the review flow works without a model.
+        if samples.add_samples(project=project, user=users["showrunner"]):
+            self.stdout.write("  added sample AI suggestions (recorded, labelled as sample data)")
         self.stdout.write(f"Demo series: {project.title} (/p/{project.slug}/)")
         for username, role in DEMO_USERS:
             self.stdout.write(f"  login {username} / {DEMO_PASSWORD}  ({role.label})")

@@ -1,0 +1,132 @@
+"""Limits and cost: how much AI a series may use, checked before any call is made.
+
+The showrunner sets a monthly token budget and how many requests may run at once. A request's cost
+is known before it is sent (its prompt is counted, its answer is capped at the level's max tokens),
+so a request that could exceed the month's budget is refused up front with a message saying why.
+Requests still queued or running count with that worst case until their real usage is known.
+Requests beyond the concurrency limit are not refused: they wait in the queue for a free slot (a
+batch from `ai_generate` queues a suggestion per episode), and the worker starts them in turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Project, Suggestion
+
+ACTIVE = (Suggestion.Status.QUEUED, Suggestion.Status.RUNNING)
+# Requests beyond the concurrency limit wait in the queue; past this many the series is refused.
+MAX_WAITING = 200
+
+
+class OverLimit(Exception):
+    """A request refused before any call; the message is shown to the writer as it is."""
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    now = timezone.localtime(now or timezone.now())
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _this_month(project: Project):
+    return Suggestion.objects.filter(project=project, sample=False, created_at__gte=month_start())
+
+
+def tokens_used(*, project: Project) -> int:
+    """Tokens in + out this month, with running and queued requests at their reserved worst case."""
+    rows = _this_month(project).aggregate(
+        done=Sum(F("tokens_in") + F("tokens_out"), filter=~Q(status__in=ACTIVE)),
+        reserved=Sum("tokens_reserved", filter=Q(status__in=ACTIVE)),
+    )
+    return int(rows["done"] or 0) + int(rows["reserved"] or 0)
+
+
+def check(*, project: Project, reserve: int) -> None:
+    """Refuse a request that needs up to `reserve` tokens if it could take the series over its monthly
+    budget (or too many of its requests are already waiting)."""
+    budget = project.ai_monthly_token_budget
+    if budget == 0:
+        raise OverLimit(
+            _(
+                "AI is switched off for this series (its monthly token budget is 0). "
+                "The showrunner can set a budget in the AI settings."
+            )
+        )
+    used = tokens_used(project=project)
+    if used + reserve > budget:
+        raise OverLimit(
+            _(
+                "This request needs up to %(need)s tokens, but this series has used %(used)s of its "
+                "%(budget)s AI tokens this month. The showrunner can raise the budget in the AI settings."
+            )
+            % {"need": f"{reserve:,}", "used": f"{used:,}", "budget": f"{budget:,}"}
+        )
+    waiting = Suggestion.objects.filter(project=project, status__in=ACTIVE).count()
+    if waiting >= MAX_WAITING:
+        raise OverLimit(
+            _(
+                "%(n)s AI requests are already waiting for this series. "
+                "Wait for some to finish or cancel some."
+            )
+            % {"n": waiting}
+        )
+
+
+def may_start(*, project: Project) -> bool:
+    """Whether another request of the series may start now (the showrunner's concurrency limit)."""
+    running = Suggestion.objects.filter(project=project, status=Suggestion.Status.RUNNING).count()
+    return running < max(1, project.ai_concurrency_limit)
+
+
+@dataclass(frozen=True)
+class MemberUsage:
+    user_id: int | None
+    name: str
+    requests: int
+    tokens: int
+    cost: float
+
+
+@dataclass(frozen=True)
+class Usage:
+    tokens: int
+    budget: int
+    cost: float
+    requests: int
+    members: list[MemberUsage]
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.tokens / self.budget)) if self.budget else 100
+
+
+def usage(*, project: Project) -> Usage:
+    """This month's use by the series and by each member who asked."""
+    rows = (
+        _this_month(project)
+        .values("requested_by", "requested_by__username")
+        .annotate(n=Count("id"), tokens=Sum(F("tokens_in") + F("tokens_out")), cost=Sum("cost_estimate"))
+        .order_by("-tokens")
+    )
+    members = [
+        MemberUsage(
+            r["requested_by"],
+            r["requested_by__username"] or "—",
+            r["n"],
+            int(r["tokens"] or 0),
+            float(r["cost"] or 0),
+        )
+        for r in rows
+    ]
+    return Usage(
+        tokens=tokens_used(project=project),
+        budget=project.ai_monthly_token_budget,
+        cost=sum(m.cost for m in members),
+        requests=sum(m.requests for m in members),
+        members=members,
+    )

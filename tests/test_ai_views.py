@@ -1,0 +1,227 @@
+"""AI pages and endpoints: who may ask, decide and configure; HTMX cards, JSON for the editor, escaping."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from scripts_app.ai import live
+from scripts_app.models import Project, Scene, Suggestion
+
+from .ai_room import SCENE, room_fixture  # noqa: F401
+from .fake_openai import fake_llm_fixture  # noqa: F401
+
+pytestmark = [pytest.mark.django_db]
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def rewrite(room, text: str) -> Suggestion:
+    return Suggestion.objects.create(
+        project=room.project,
+        kind="rewrite",
+        episode=room.episode,
+        scene=room.scene,
+        base_text=SCENE,
+        text=text,
+        status="pending",
+        model="fake-model",
+    )
+
+
+def test_without_a_model_the_ai_page_says_how_to_configure_one_and_the_rest_works(room, settings) -> None:
+    settings.LLM_ENDPOINTS = {}
+    client = client_for(room.writer)
+    page = client.get(reverse("ai_home", args=[room.project.slug]))
+    assert page.status_code == 200
+    assert b"LLM_BASE_URL" in page.content and b"LLM_MODEL" in page.content
+    assert b'id="ai-ask-bible"' not in page.content
+    assert client.get(reverse("project_detail", args=[room.project.slug])).status_code == 200
+    answer = client.post(
+        reverse("ai_request_bible", args=[room.project.slug]), HTTP_ACCEPT="application/json"
+    )
+    assert answer.status_code == 409 and "LLM_BASE_URL" in answer.json()["error"]
+
+
+def test_a_writer_asks_through_htmx_and_gets_the_queued_card(room, fake_llm) -> None:
+    client = client_for(room.writer)
+    page = client.get(reverse("ai_episode", args=[room.project.slug, room.episode.number]))
+    assert b'id="ai-ask-beats"' in page.content
+    url = reverse("ai_request_beats", args=[room.project.slug, room.episode.number])
+    card = client.post(url, HTTP_HX_REQUEST="true")
+    suggestion = Suggestion.objects.get()
+    assert card.status_code == 200 and f'id="suggestion-{suggestion.pk}"'.encode() in card.content
+    assert suggestion.status == "queued" and suggestion.requested_by == room.writer
+
+
+def test_a_viewer_watches_but_may_not_ask_or_decide(room, fake_llm) -> None:
+    suggestion = rewrite(room, SCENE.replace("你来了", "你终于来了"))
+    client = client_for(room.viewer)
+    page = client.get(reverse("ai_scene", args=[room.project.slug, room.scene.pk]))
+    assert page.status_code == 200 and b'id="ai-ask-rewrite"' not in page.content
+    assert b"Accept the ticked changes" not in page.content
+    url = reverse("ai_request_rewrite", args=[room.project.slug, room.scene.pk])
+    assert client.post(url, {"instruction": "x"}).status_code == 403
+    assert client.post(reverse("ai_accept", args=[room.project.slug, suggestion.pk])).status_code == 403
+
+
+def test_an_outsider_learns_nothing_about_the_series(room) -> None:
+    suggestion = rewrite(room, SCENE + "△一行。\n")
+    client = client_for(room.outsider)
+    assert client.get(reverse("ai_home", args=[room.project.slug])).status_code == 404
+    assert (
+        client.get(reverse("ai_suggestion_json", args=[room.project.slug, suggestion.pk])).status_code == 404
+    )
+
+
+def test_a_suggestion_of_another_series_is_not_found_through_this_one(room) -> None:
+    other = Project.objects.create(title="Other", slug="other")
+    suggestion = Suggestion.objects.create(project=other, kind="bible", status="pending")
+    client = client_for(room.writer)
+    assert (
+        client.get(reverse("ai_suggestion_json", args=[room.project.slug, suggestion.pk])).status_code == 404
+    )
+
+
+def test_model_output_is_escaped_wherever_it_is_shown(room) -> None:
+    hostile = SCENE + '<script>alert("x")</script><img src=x onerror=alert(1)>\n'
+    suggestion = rewrite(room, hostile)
+    Suggestion.objects.create(
+        project=room.project,
+        kind="beats",
+        status="pending",
+        content={
+            "items": [{"kind": "beat", "beat": 0, "value": "<b onmouseover=x>hi</b>", "decision": None}]
+        },
+    )
+    page = client_for(room.writer).get(reverse("ai_home", args=[room.project.slug]))
+    assert b"<script>alert" not in page.content and b"<img src=x" not in page.content
+    assert b"&lt;script&gt;alert" in page.content and b"&lt;b onmouseover=x&gt;" in page.content
+    progress = live.render_progress(
+        event={
+            "type": "ai.progress",
+            "suggestion": suggestion.pk,
+            "status": "running",
+            "slug": room.project.slug,
+            "text": "<script>x</script>",
+            "tokens": 3,
+            "elapsed_ms": 400,
+            "kind": "rewrite",
+        },
+        user=room.writer,
+        role="writer",
+    )
+    assert "<script>x" not in progress and "&lt;script&gt;x" in progress
+    assert 'hx-swap-oob="true"' in progress and f'id="suggestion-{suggestion.pk}"' in progress
+
+
+def test_the_editor_gets_base_proposed_and_current_text_with_hunks_and_accepts_by_index(room) -> None:
+    proposal = SCENE.replace("推门进来", "踹门进来").replace("我来收账。", "我来要你的命。")
+    suggestion = rewrite(room, proposal)
+    client = client_for(room.writer)
+    data = client.get(reverse("ai_suggestion_json", args=[room.project.slug, suggestion.pk])).json()
+    assert data["base_text"] == SCENE and data["text"] == proposal and data["current_text"] == SCENE
+    assert [(h["removed"], h["added"], h["conflict"]) for h in data["hunks"]] == [
+        ("△林晚推门进来。\n", "△林晚踹门进来。\n", False),
+        ("顾承泽：（冷笑）我来收账。\n", "顾承泽：（冷笑）我来要你的命。\n", False),
+    ]
+    answer = client.post(
+        data["accept_url"], json.dumps({"hunks": [1], "finish": False}), content_type="application/json"
+    )
+    assert answer.status_code == 200 and answer.json()["hunks"][1]["decision"] == "accepted"
+    answer = client.post(data["reject_url"], json.dumps({"hunks": [0]}), content_type="application/json")
+    assert answer.json()["status"] == "partly_accepted"
+    assert Scene.objects.get(pk=room.scene.pk).text == SCENE.replace("我来收账。", "我来要你的命。")
+
+
+def test_the_review_form_accepts_the_ticked_hunks_and_rejects_the_rest(room) -> None:
+    proposal = SCENE.replace("推门进来", "踹门进来").replace("我来收账。", "我来要你的命。")
+    suggestion = rewrite(room, proposal)
+    card = client_for(room.writer).post(
+        reverse("ai_accept", args=[room.project.slug, suggestion.pk]), {"hunk": ["0"]}, HTTP_HX_REQUEST="true"
+    )
+    assert b"status-partly_accepted" in card.content
+    assert Scene.objects.get(pk=room.scene.pk).text == SCENE.replace("推门进来", "踹门进来")
+
+
+def test_items_are_accepted_as_edited_from_the_card(room) -> None:
+    items = [{"kind": "synopsis", "value": "模型写的", "base": "", "decision": None}]
+    suggestion = Suggestion.objects.create(
+        project=room.project, kind="bible", status="pending", content={"items": items}
+    )
+    client_for(room.writer).post(
+        reverse("ai_accept", args=[room.project.slug, suggestion.pk]), {"item": "0", "value": "人改过的"}
+    )
+    room.project.refresh_from_db()
+    assert room.project.synopsis == "人改过的"
+    assert Suggestion.objects.get(pk=suggestion.pk).status == "accepted"
+
+
+def test_a_request_over_budget_shows_the_reason_in_the_page(room, fake_llm) -> None:
+    room.project.ai_monthly_token_budget = 10
+    room.project.save()
+    answer = client_for(room.writer).post(
+        reverse("ai_request_beats", args=[room.project.slug, room.episode.number]), HTTP_HX_REQUEST="true"
+    )
+    assert b"AI tokens this month" in answer.content and answer["HX-Retarget"] == "#ai-notice"
+    assert fake_llm.requests == [] and not Suggestion.objects.exists()
+
+
+def test_only_the_showrunner_sets_the_endpoint_model_and_limits(room, fake_llm) -> None:
+    url = reverse("ai_settings", args=[room.project.slug])
+    values = {
+        "ai_endpoint": "fake",
+        "ai_model": "bigger-model",
+        "ai_concurrency_limit": 3,
+        "ai_monthly_token_budget": 50_000,
+    }
+    assert client_for(room.writer).post(url, values).status_code == 403
+    page = client_for(room.showrunner).get(reverse("ai_home", args=[room.project.slug]))
+    assert b"sk-test-key" not in page.content and b'name="ai_monthly_token_budget"' in page.content
+    client_for(room.showrunner).post(url, values)
+    room.project.refresh_from_db()
+    assert (room.project.ai_endpoint, room.project.ai_model, room.project.ai_concurrency_limit) == (
+        "fake",
+        "bigger-model",
+        3,
+    )
+    client_for(room.showrunner).post(url, {**values, "ai_endpoint": "not-offered"})
+    room.project.refresh_from_db()
+    assert room.project.ai_endpoint == "fake"
+
+
+def test_a_running_request_is_cancelled_from_its_card(room, fake_llm) -> None:
+    suggestion = rewrite(room, "")
+    Suggestion.objects.filter(pk=suggestion.pk).update(status="running")
+    card = client_for(room.writer).post(
+        reverse("ai_cancel", args=[room.project.slug, suggestion.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert b"status-cancelled" in card.content
+    assert Suggestion.objects.get(pk=suggestion.pk).status == "cancelled"
+
+
+def test_the_demo_series_has_sample_suggestions_labelled_as_such_and_reviewable_without_a_model(
+    settings,
+) -> None:
+    from django.core.management import call_command
+
+    settings.LLM_ENDPOINTS = {}
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # run again: no second set
+    samples = Suggestion.objects.filter(sample=True)
+    assert sorted(samples.values_list("kind", flat=True)) == ["alternatives", "beats", "rewrite"]
+    project = samples.first().project
+    showrunner = project.memberships.get(role="showrunner").user
+    page = client_for(showrunner).get(reverse("ai_home", args=[project.slug]))
+    assert b"Sample data, not a real model" in page.content
+    rewrite = samples.get(kind="rewrite")
+    client_for(showrunner).post(reverse("ai_accept", args=[project.slug, rewrite.pk]), {"hunk": ["0"]})
+    assert "一根一根掰开她的手指" in Scene.objects.get(pk=rewrite.scene_id).text
