@@ -84,3 +84,33 @@ def test_two_writers_type_in_one_scene_at_once_and_a_viewer_watches(asgi_server,
     assert "观众" not in final
     stored = store.text_of(store.load(document=EpisodeDocument.objects.get(episode=room)).doc)
     assert stored == final
+
+
+def test_undo_takes_back_only_the_writers_own_typing(asgi_server, browser, room) -> None:  # noqa: F811
+    base = asgi_server.url
+    lin = open_episode(browser, base, "lin")
+    gu = open_episode(browser, base, "gu")
+    end_of_scene(lin)
+    lin.keyboard.type("林晚的话")
+    gu.wait_for_function(f"{TEXT}.includes('林晚的话')")
+    end_of_scene(gu)
+    gu.keyboard.type("顾辰的话")
+    lin.wait_for_function(f"{TEXT}.includes('顾辰的话')")
+    lin.keyboard.press("Control+z")
+    for page in (lin, gu):
+        page.wait_for_function(f"!{TEXT}.includes('林晚的话') && {TEXT}.includes('顾辰的话')")
+
+
+def test_a_writer_keeps_typing_through_a_server_restart(asgi_server, browser, room) -> None:  # noqa: F811
+    base = asgi_server.url
+    lin = open_episode(browser, base, "lin")
+    end_of_scene(lin)
+    asgi_server.kill()
+    lin.wait_for_selector("body[data-collab-state=reconnecting], body[data-collab-state=offline]")
+    lin.keyboard.type("断线时写的")
+    lin.wait_for_function("Number(document.body.dataset.unsynced) > 0")
+    assert "未同步" in lin.locator("#collab-status").inner_text()
+    asgi_server.start()
+    lin.wait_for_selector("body[data-collab-state=synced][data-unsynced='0']", timeout=30_000)
+    stored = store.text_of(store.load(document=EpisodeDocument.objects.get(episode=room)).doc)
+    assert "断线时写的" in stored
