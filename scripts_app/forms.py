@@ -218,4 +218,3 @@ class ExportForm(forms.Form):
 
     def clean_revision(self) -> str:
         return self.cleaned_data["revision"] or "current"
-

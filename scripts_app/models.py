@@ -549,4 +549,3 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return f"invite to {self.project} as {self.role} ({self.status})"
-

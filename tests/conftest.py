@@ -1,6 +1,12 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Fuzzing is part of every run, so it must give the same verdict every run: the examples are derived
+# from each test's name (not from the clock), and no example is timed (speed is bench/parsers.py's job).
+hypothesis_settings.register_profile("repeatable", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.load_profile("repeatable")
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # browser tests make around it are plain synchronous calls, so allow them.

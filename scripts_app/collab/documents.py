@@ -81,12 +81,14 @@ def change_text(*, episode: Episode, change: Callable[[str], str | Changed], use
             texts = [s.text for s in episode.scenes.order_by("position", "id") if not s.omitted]
             old = episode_text.join(texts, episode.project.script_format)
             new, ids = _changed(change(old))
+            _check_scenes(new, episode.project.script_format)
             sync_rows(episode_id=episode.pk, text=new, seq=None, user=user, note=note, assigned=ids)
         return new
     with transaction.atomic():
         loaded = store.load(document=document, lock=True)
         old = store.text_of(loaded.doc)
         new, ids = _changed(change(old))
+        _check_scenes(new, episode.project.script_format)
         edits = textdiff.diff(old, new)
         seq = loaded.seq
         if edits:
@@ -98,6 +100,14 @@ def change_text(*, episode: Episode, change: Callable[[str], str | Changed], use
         text = store.text_of(loaded.doc)
         sync_rows(episode_id=episode.pk, text=text, seq=seq, user=user, note=note, assigned=ids)
     return new
+
+
+def _check_scenes(text: str, fmt: str) -> None:
+    """No door opens wider than the scene limit (SceneTooLong, with its message)."""
+    from ..services.scenes import check_scene_length
+
+    for chunk in episode_text.split(text, fmt):
+        check_scene_length(chunk.text)
 
 
 def _changed(result: str | Changed) -> tuple[str, list[int | None] | None]:

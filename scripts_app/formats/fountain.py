@@ -28,6 +28,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 
 from .elements import (
     Element,
@@ -130,23 +131,99 @@ def _is_title_key_line(line: str) -> bool:
 
 # Emphasis pairs (***bold italic***, **bold**, *italic*, _underline_) on one line; "\*" is a
 # literal star, and an underscore inside a word (snake_case) is not a mark.
-# Linear time: a starred span holds no unescaped star and an underlined span no underscore, so an
-# opening mark that never closes is given up at the next mark instead of at the end of the line
-# ('"*_a' 16,000 times took 16 s with ".+?"). That also bounds nesting to two layers (**_x_**).
+# Kept for the read view's template tag until it uses apply_emphasis. Linear per pass: a starred span
+# holds no unescaped star and an underlined span no underscore, so a mark that never closes is given
+# up at the next mark, not at the end of the line ('"*_a' 16,000 times took 16 s with ".+?"). Nested
+# spans still come off one layer per pass, so apply_emphasis (one pass for any nesting) is the one
+# to use.
 EMPHASIS_RE = re.compile(
     r"(?<!\\)(\*{1,3})(?=\S)((?:[^*\\]|\\.)+?)(?<=\S)(?<!\\)\1"
     r"|(?<![\w\\])_(?=\S)((?:[^_\\]|\\.)+?)(?<=\S)_(?!\w)"
 )
-_EMPHASIS_LAYERS = 3
+EMPHASIS_MARKS = ("*", "**", "***", "_")
+_NO_TAGS = {mark: ("", "") for mark in EMPHASIS_MARKS}
 
 
 def strip_emphasis(text: str) -> str:
     """Text as printed without inline styling: the marks go, the words stay, escaped stars print."""
-    for _layer in range(_EMPHASIS_LAYERS):  # nested marks (**_x_**) come off one layer at a time
-        previous, text = text, EMPHASIS_RE.sub(lambda m: m[2] if m[1] else m[3], text)
-        if text == previous:
-            break
-    return text.replace("\\*", "*").replace("\\_", "_")
+    return apply_emphasis(text, tags=_NO_TAGS)
+
+
+def apply_emphasis(
+    text: str, *, tags: Mapping[str, tuple[str, str]], plain: Callable[[str], str] = str
+) -> str:
+    """The text with each emphasis span's marks replaced by `tags[mark]` (opening, closing) and every
+    other piece passed through `plain` (an HTML escape, say). One pass, whatever the nesting."""
+    out = []
+    for kind, value in emphasis_tokens(text):
+        if kind == "text":
+            out.append(plain(value))
+        else:
+            out.append(tags[value][0 if kind == "open" else 1])
+    return "".join(out)
+
+
+def emphasis_tokens(text: str) -> list[tuple[str, str]]:
+    """("text", words), ("open", mark) and ("close", mark), with the marks paired as Fountain pairs them.
+
+    A delimiter stack: each mark that may open is pushed; one that may close pairs with the nearest
+    open mark of its kind, and marks opened in between become text (spans never cross). Each mark is
+    pushed and popped at most once, so a line of 100,000 marks costs linear time. (Kinds and values
+    are two lists of strings: no per-token object for the garbage collector to walk again and again.)"""
+    kinds: list[str] = []  # "text", "open", "close", or "mark" for one still open (text in the end)
+    values: list[str] = []
+    stack: list[int] = []  # token indexes of open marks, oldest first
+    open_by_mark: dict[str, list[int]] = {mark: [] for mark in EMPHASIS_MARKS}
+
+    def add(kind: str, value: str) -> None:
+        if value:
+            kinds.append(kind)
+            values.append(value)
+
+    i, start, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] in "*_":  # an escaped mark prints as itself
+            add("text", text[start:i])
+            add("text", text[i + 1])
+            i = start = i + 2
+            continue
+        if ch not in "*_":
+            i += 1
+            continue
+        end = i + 1
+        if ch == "*":
+            while end < n and text[end] == "*":
+                end += 1
+        mark = text[i:end]
+        before, after = text[i - 1] if i else " ", text[end] if end < n else " "
+        may_open = not after.isspace()
+        may_close = not before.isspace()
+        if ch == "_":  # not inside a word: snake_case stays as it is
+            may_open = may_open and not (before.isalnum() or before in "_\\")
+            may_close = may_close and not (after.isalnum() or after == "_")
+        add("text", text[start:i])
+        i = start = end
+        opened = open_by_mark.get(mark)
+        if opened is None:  # a run of four or more stars is no mark
+            add("text", mark)
+        elif may_close and opened and opened[-1] != len(kinds) - 1:  # a span holds something
+            opener = opened.pop()
+            while stack[-1] != opener:  # marks opened inside and never closed: text
+                inner = stack.pop()
+                open_by_mark[values[inner]].pop()
+                kinds[inner] = "text"
+            stack.pop()
+            kinds[opener] = "open"
+            add("close", mark)
+        elif may_open:
+            open_by_mark[mark].append(len(kinds))
+            stack.append(len(kinds))
+            add("mark", mark)
+        else:
+            add("text", mark)
+    add("text", text[start:])
+    return [("text" if kind == "mark" else kind, value) for kind, value in zip(kinds, values, strict=True)]
 
 
 def _title_from_title_page(title_page: list[tuple[str, str]]) -> str:

@@ -492,7 +492,11 @@ def _serialise_element(el: Element) -> str | None:
         # A "】" inside the text would close the bracket early; the bare label form reads the same.
         return f"{labelled[k]}：{el.text}" if "】" in el.text else f"【{labelled[k]}：{el.text}】"
     if k == Kind.TRANSITION:
-        return f"【{el.text}】" if el.text.startswith(_TRANSITION_WORDS) else f"【转场：{el.text}】"
+        if "】" in el.text and _PLAIN_TRANSITION_RE.match(el.text):
+            return el.text  # "转场：…】" as a line of its own reads back whole; a bracket would end early
+        # 【切至】 reads back as itself; "转场：…" in a bracket would lose its label, so it gets one more.
+        bare = el.text.startswith(_TRANSITION_WORDS) and not _TRANSITION_PREFIX_RE.match(el.text)
+        return f"【{el.text}】" if bare else f"【转场：{el.text}】"
     if k == Kind.PAGE_BREAK:
         return None
     if k == Kind.PARENTHETICAL:

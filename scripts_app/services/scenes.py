@@ -101,7 +101,7 @@ def save_scene_text(*, scene: Scene, user, text: str, base_revision: int | None 
     """Save a writer's text. `base_revision` is the revision the writer's editor started from."""
     from ..collab import documents
 
-    _check_length(text)
+    check_scene_length(text)
     with transaction.atomic():
         scene = Scene.objects.select_for_update().select_related("episode__project").get(pk=scene.pk)
         if base_revision is not None and base_revision != scene.revision:
@@ -113,11 +113,14 @@ def save_scene_text(*, scene: Scene, user, text: str, base_revision: int | None 
     return documents.replace_scene_text(scene=scene, text=text, user=user)
 
 
-def _check_length(text: str) -> None:
+def check_scene_length(text: str) -> None:
+    """Every path that writes a scene's text (save, restore, the shared text, accepted AI) keeps to this."""
     if len(text) > settings.SCENE_TEXT_MAX_CHARS:
         raise SceneTooLong(
             _("A scene may hold at most %(n)d characters.") % {"n": settings.SCENE_TEXT_MAX_CHARS}
         )
+    if text.count("\n") >= settings.SCENE_TEXT_MAX_LINES:
+        raise SceneTooLong(_("A scene may hold at most %(n)d lines.") % {"n": settings.SCENE_TEXT_MAX_LINES})
 
 
 def commit_scene_text(*, scene: Scene, user, text: str, note: str = "", runtime: bool = True) -> Scene:
@@ -153,6 +156,7 @@ def restore_version(*, scene: Scene, version: SceneVersion, user) -> Scene:
     """Restoring is itself a new version, so a restore can be undone too."""
     from ..collab import documents
 
+    check_scene_length(version.text)
     when = timezone.localtime(version.created_at).strftime("%Y-%m-%d %H:%M")
     note = _("restored from %(when)s") % {"when": when}
     if _has_document(scene.episode):

@@ -38,10 +38,14 @@ def episode_create(request, project):
     form = EpisodeForm(request.POST or None, initial=initial, project=project)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in EPISODE_FIELDS}
-        episode = episode_services.create_episode(
-            project=project, is_paywall=form.cleaned_data["is_paywall"], **data
-        )
-        return redirect("episode_detail", slug=project.slug, number=episode.number)
+        try:
+            episode = episode_services.create_episode(
+                project=project, is_paywall=form.cleaned_data["is_paywall"], **data
+            )
+        except episode_services.EpisodeNumberError as exc:  # the number was taken meanwhile
+            form.add_error("number", str(exc))
+        else:
+            return redirect("episode_detail", slug=project.slug, number=episode.number)
     return render(request, "scripts_app/episode_form.html", {"project": project, "form": form})
 
 
@@ -51,8 +55,14 @@ def episode_edit(request, project, number: int):
     form = EpisodeForm(request.POST or None, instance=episode, project=project)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in EPISODE_FIELDS}
-        episode_services.update_episode(episode=episode, is_paywall=form.cleaned_data["is_paywall"], **data)
-        return redirect("episode_detail", slug=project.slug, number=episode.number)
+        try:
+            episode_services.update_episode(
+                episode=episode, is_paywall=form.cleaned_data["is_paywall"], **data
+            )
+        except episode_services.EpisodeNumberError as exc:
+            form.add_error("number", str(exc))
+        else:
+            return redirect("episode_detail", slug=project.slug, number=episode.number)
     return render(
         request, "scripts_app/episode_form.html", {"project": project, "form": form, "episode": episode}
     )

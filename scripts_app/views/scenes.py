@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -87,6 +88,8 @@ def scene_save(request, project, pk: int):
         )
     except scene_services.SceneTooLong as exc:
         return JsonResponse({"ok": False, "error": str(exc)}, status=413)
+    except documents.SceneNotInText as exc:  # merged into another scene or deleted meanwhile
+        return JsonResponse({"ok": False, "error": str(exc)}, status=409)
     return JsonResponse(
         {"ok": True, "revision": scene.revision, "heading": scene.heading, "runtime": scene.runtime_seconds}
     )
@@ -122,7 +125,10 @@ def scene_version(request, project, pk: int, version_id: int):
 def scene_restore(request, project, pk: int, version_id: int):
     scene = _scene(project, pk)
     version = get_object_or_404(SceneVersion, pk=version_id, scene=scene)
-    scene_services.restore_version(scene=scene, version=version, user=request.user)
+    try:
+        scene_services.restore_version(scene=scene, version=version, user=request.user)
+    except (scene_services.SceneTooLong, documents.SceneNotInText) as exc:
+        messages.error(request, str(exc))
     return redirect("scene_edit", slug=project.slug, pk=scene.pk)
 
 
