@@ -34,6 +34,7 @@ bench:
 	bash ops/services.sh postgres
 	DATABASE_URL=$(TEST_DATABASE_URL) DEBUG=1 $(PY) bench/episode_page.py
 	$(PY) bench/export.py
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/ai_latency.py --runs 100 --prompts --json
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/collab.py --clients 2 --json
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/collab.py --clients 10 --json
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/collab.py --clients 50 --json
