@@ -33,22 +33,19 @@ import argparse
 import asyncio
 import contextlib
 import json
-import math
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
 import websockets  # noqa: E402
+from scratch import ScratchDatabase, free_port, percentile  # noqa: E402  (bench/, beside this file)
 
 from tests.fake_openai import FakeOpenAI, Reply  # noqa: E402  (no Django needed to serve)
 
@@ -125,43 +122,6 @@ print("PROMPTS " + json.dumps(result, ensure_ascii=False))
 
 CARD = re.compile(r'id="suggestion-(\d+)"[^>]*data-status="(\w+)"')
 STREAM = re.compile(r'<pre class="ai-stream"[^>]*>([^<]*)')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-class ScratchDatabase:
-    def __init__(self, base_url: str, suffix: str = "") -> None:
-        parts = urlsplit(base_url)
-        self.name = f"bench_ai_{os.getpid()}{'_' + suffix if suffix else ''}"
-        self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-        self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-
-    def execute(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(sql)
-
-    def create(self, env: dict) -> None:
-        self.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-        self.execute(f'CREATE DATABASE "{self.name}"')
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-
-    def drop(self) -> None:
-        with contextlib.suppress(Exception):
-            self.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 def start(argv: list[str], env: dict, log: Path, **kwargs) -> subprocess.Popen:
@@ -243,7 +203,7 @@ async def measure(args, fake: FakeOpenAI, helper: subprocess.Popen, page: Page) 
 
 def prompt_tokens(env: dict) -> dict:
     """Prompt tokens per level on the demo series (its own scratch database)."""
-    database = ScratchDatabase(env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres", suffix="prompts")
+    database = ScratchDatabase(env["DATABASE_URL"], f"bench_ai_{os.getpid()}_prompts")
     env = {**env, "DATABASE_URL": database.url, "LLM_BASE_URL": "http://127.0.0.1:9/v1"}
     try:
         database.create(env)
@@ -259,7 +219,7 @@ def prompt_tokens(env: dict) -> dict:
 
 async def main(args) -> int:
     base = os.environ.get("DATABASE_URL") or "postgres://postgres:postgres@127.0.0.1:5432/postgres"
-    database = ScratchDatabase(base)
+    database = ScratchDatabase(base, f"bench_ai_{os.getpid()}")
     fake = FakeOpenAI().start()
     logs = Path(tempfile.mkdtemp(prefix="bench-ai-"))
     port = free_port()

@@ -33,16 +33,16 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scratch import ScratchDatabase, free_port, percentile  # noqa: E402  (bench/, beside this file)
 
 from scripts_app.collab.client import DocClient  # noqa: E402  (pycrdt + websockets only, no Django)
 
@@ -76,20 +76,6 @@ print("COOKIES " + json.dumps(cookies))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(sorted_values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return None
-    k = max(0, math.ceil(p / 100 * len(sorted_values)) - 1)
-    return sorted_values[k]
-
-
 def ms(value: float | None) -> float | None:
     return None if value is None else round(value * 1000, 2)
 
@@ -113,35 +99,17 @@ def machine_busy() -> tuple[float, float]:
 # ---- the scratch database -------------------------------------------------------------------------
 
 
-class ScratchDatabase:
-    def __init__(self, base_url: str):
-        parts = urlsplit(base_url)
-        self.name = f"bench_collab_{os.getpid()}"
-        self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-        self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-
-    def _execute(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(sql)
-
-    def create(self, env: dict, users: int, scenes: int) -> list[str]:
-        self._execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-        self._execute(f'CREATE DATABASE "{self.name}"')
-        env = {**env, "DATABASE_URL": self.url}
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        out = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", SETUP],
-            cwd=ROOT, env={**env, "BENCH_USERS": str(users), "BENCH_SLUG": SLUG, "BENCH_SCENES": str(scenes)},
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        line = next(ln for ln in out.stdout.splitlines() if ln.startswith("COOKIES "))
-        return json.loads(line[len("COOKIES ") :])
-
-    def drop(self) -> None:
-        with contextlib.suppress(Exception):
-            self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+def create_series(db: ScratchDatabase, env: dict, users: int, scenes: int) -> list[str]:
+    """Migrate the scratch database, make the series and its writers; their session cookies."""
+    db.create(env)
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+        env={**env, "DATABASE_URL": db.url, "BENCH_USERS": str(users), "BENCH_SLUG": SLUG,
+             "BENCH_SCENES": str(scenes)},
+    )  # fmt: skip
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("COOKIES "))
+    return json.loads(line[len("COOKIES ") :])
 
 
 # ---- the servers ----------------------------------------------------------------------------------
@@ -455,11 +423,11 @@ def main() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()  # the bench's own Redis db: no groups left by an earlier run
 
     workdir = Path(tempfile.mkdtemp(prefix="bench_collab_"))
-    db = ScratchDatabase(base_url)
+    db = ScratchDatabase(base_url, f"bench_collab_{os.getpid()}")
     setup_env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-collab-not-secret-" + "x" * 32,
                  "LOG_LEVEL": "WARNING", "REDIS_URL": REDIS_URL}  # fmt: skip
     try:
-        cookies = db.create(setup_env, args.clients, args.scenes)
+        cookies = create_series(db, setup_env, args.clients, args.scenes)
         room, base = asyncio.run(measure(args, cookies, db.url, workdir))
     finally:
         db.drop()
