@@ -49,6 +49,10 @@ class Project(models.Model):
     paywall_episodes = models.JSONField(_("paywall episodes"), default=list, blank=True)
     style_guide = models.TextField(_("style guide"), blank=True)
     glossary = models.TextField(_("glossary"), blank=True)
+    # The script's title page as a screenplay prints it: keys title, credit, authors, source,
+    # draft_date, contact, copyright, notes (Fountain's title-page keys, FDX's TitlePage). Empty means
+    # the series has none and exports print no title page unless asked.
+    title_page = models.JSONField(_("title page"), default=dict, blank=True)
     # AI settings, set by the showrunner. The endpoint is one of the names in settings.LLM_ENDPOINTS
     # (the server holds the URLs and keys); blank means the server's first configured endpoint.
     ai_endpoint = models.CharField(_("AI endpoint"), max_length=40, blank=True)
