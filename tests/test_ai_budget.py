@@ -1,5 +1,5 @@
 """Limits and cost: the monthly token budget refuses a request before any call; the concurrency limit
-makes requests wait for a free slot; usage per series and per member."""
+refuses a request beyond it (a batch waits for a free slot instead); usage per series and per member."""
 
 from __future__ import annotations
 
@@ -80,11 +80,23 @@ def test_usage_is_counted_per_series_and_per_member_for_this_month_only(room) ->
     ]
 
 
-def test_beyond_the_concurrency_limit_a_request_waits_for_a_free_slot(room, fake_llm) -> None:
+def test_a_request_over_the_concurrency_limit_is_refused_before_any_call(room, fake_llm) -> None:
     room.project.ai_concurrency_limit = 1
     room.project.save()
     first = generate.request_beats(episode=room.episode, user=room.writer, queue=False)
-    second = generate.request_beats(episode=room.episode, user=room.writer, queue=False)  # not refused
+    with pytest.raises(budget.OverLimit, match="limit"):
+        generate.request_beats(episode=room.episode, user=room.writer, queue=False)
+    assert Suggestion.objects.filter(project=room.project).count() == 1 and fake_llm.requests == []
+    Suggestion.objects.filter(pk=first.pk).update(status="pending")  # done: the slot is free again
+    assert generate.request_beats(episode=room.episode, user=room.writer, queue=False).status == "queued"
+
+
+def test_a_batch_queues_beyond_the_concurrency_limit_and_waits_for_a_free_slot(room, fake_llm) -> None:
+    room.project.ai_concurrency_limit = 1
+    room.project.save()
+    results = generate.request_batch(project=room.project, user=room.writer, level="beats", queue=False)
+    assert [error for _what, _s, error in results] == ["", "", ""]  # three episodes, none refused
+    first, second = results[0][1], results[1][1]
     Suggestion.objects.filter(pk=first.pk).update(status="running", heartbeat_at=timezone.now())
     with pytest.raises(generate.Busy):
         generate.run_suggestion(suggestion_id=second.pk)

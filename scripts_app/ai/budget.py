@@ -4,12 +4,17 @@ The showrunner sets a monthly token budget and how many requests may run at once
 is known before it is sent (its prompt is counted, its answer is capped at the level's max tokens),
 so a request that could exceed the month's budget is refused up front with a message saying why.
 Requests still queued or running count with that worst case until their real usage is known.
-Requests beyond the concurrency limit are not refused: they wait in the queue for a free slot (a
-batch from `ai_generate` queues a suggestion per episode), and the worker starts them in turn.
+A request from the browser beyond the concurrency limit (as many of the series' requests queued or
+running as the showrunner allows) is refused before any call, with a message saying so. Only a batch
+from `ai_generate` (inside `batch()`) queues beyond it: it makes a suggestion per episode on purpose,
+and the worker starts them in turn as slots free up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,8 +29,22 @@ ACTIVE = (Suggestion.Status.QUEUED, Suggestion.Status.RUNNING)
 MAX_WAITING = 200
 
 
+# Set inside `batch()`: requests then wait for a free slot instead of being refused at the limit.
+_BATCH: ContextVar[bool] = ContextVar("ai_batch", default=False)
+
+
 class OverLimit(Exception):
     """A request refused before any call; the message is shown to the writer as it is."""
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Requests made inside queue beyond the concurrency limit (ai_generate's batches)."""
+    token = _BATCH.set(True)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
 
 
 def month_start(now: datetime | None = None) -> datetime:
@@ -66,7 +85,17 @@ def check(*, project: Project, reserve: int) -> None:
             )
             % {"need": f"{reserve:,}", "used": f"{used:,}", "budget": f"{budget:,}"}
         )
-    waiting = Suggestion.objects.filter(project=project, status__in=ACTIVE).count()
+    waiting = Suggestion.objects.filter(project=project, status__in=ACTIVE, sample=False).count()
+    limit = max(1, project.ai_concurrency_limit)
+    if waiting >= limit and not _BATCH.get():
+        raise OverLimit(
+            _(
+                "This series already has %(n)s AI requests queued or running, its limit at once "
+                "(%(limit)s). Wait for one to finish or cancel one; the showrunner can raise the "
+                "limit in the AI settings."
+            )
+            % {"n": waiting, "limit": limit}
+        )
     if waiting >= MAX_WAITING:
         raise OverLimit(
             _(

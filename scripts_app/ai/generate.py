@@ -782,6 +782,19 @@ def request_batch(
     Returns (what, suggestion, error) per request; a refused request has no suggestion and says why."""
     if level not in BATCH_LEVELS:
         raise RequestError(_("Unknown level."))
+    with budget.batch():  # a batch queues beyond the concurrency limit; the worker starts them in turn
+        return _batch_requests(
+            project=project,
+            user=user,
+            level=level,
+            episodes=episodes,
+            instruction=instruction,
+            next_scene=next_scene,
+            queue=queue,
+        )
+
+
+def _batch_requests(*, project, user, level, episodes, instruction, next_scene, queue):
     if level == "bible":
         return [_attempt("bible", partial(request_bible, project=project, user=user, queue=queue))]
     if level == "episodes":
