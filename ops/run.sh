@@ -21,7 +21,11 @@ worker=$!
 # Pings every 5 s: a connection that died without closing leaves the room (and its presence) within seconds.
 .venv/bin/daphne -b "$HOST" -p "$PORT" --ping-interval 5 --ping-timeout 15 writersroom.asgi:application > .run/web.log 2>&1 &
 web=$!
-trap 'kill $web $worker 2>/dev/null; wait 2>/dev/null; echo stopped' INT TERM EXIT
+# Ctrl-C (or a TERM) is how this is meant to end: stop both, say so and exit 0, so make does not
+# report "Error 1". Any other way out (a failed step) still stops them and keeps its exit status.
+stop() { trap - INT TERM EXIT; kill $web $worker 2>/dev/null || true; wait 2>/dev/null || true; echo stopped; exit 0; }
+trap stop INT TERM
+trap 'kill $web $worker 2>/dev/null || true' EXIT
 $PY - "$HOST" "$PORT" <<'PYEOF'
 import sys, time, urllib.request
 for _ in range(150):
