@@ -253,7 +253,7 @@ WHITENOISE_USE_FINDERS = True
 # Script uploads: anything larger is refused with a message before it is parsed.
 SCRIPT_UPLOAD_MAX_BYTES = int(os.environ.get("SCRIPT_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 # A scene's text; far above any real scene, low enough to refuse a pasted novel.
-SCENE_TEXT_MAX_CHARS = 200_000
+SCENE_TEXT_MAX_CHARS = int(os.environ.get("SCENE_TEXT_MAX_CHARS", "200000"))
 # Parsed scenes kept per process (scripts_app/script_text.py), counted in characters of scene text.
 SCENE_PARSE_CACHE_CHARS = int(os.environ.get("SCENE_PARSE_CACHE_CHARS", str(20_000_000)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024

@@ -46,18 +46,24 @@ def _stored(episode: Episode) -> list[episode_text.StoredScene]:
     ]
 
 
-def _edit_doc(doc, old: str, edits: list[textdiff.Edit]) -> bytes:
-    """Apply character edits to the Yjs text (whose indexes are UTF-8 bytes); returns the update."""
+def _edit_doc(doc, old: str, edits: list[textdiff.Edit], attrs: dict | None = None) -> bytes:
+    """Apply character edits to the Yjs text (whose indexes are UTF-8 bytes); returns the update.
+
+    Inserted text carries its origin as text attributes (`attrs`: an accepted AI proposal's; else a
+    person's, see scripts_app/ai/provenance.py): Yjs would otherwise copy the attributes on its left."""
+    from ..ai.provenance import insert_attrs
+
     text = doc.get(store.TEXT, type=store.pycrdt.Text)
     before = doc.get_state()
+    origins = insert_attrs(text=text, old=old, edits=edits, attrs=attrs)
     with doc.transaction(origin=PROCESS_ORIGIN):
-        for e in reversed(edits):  # from the end, so earlier offsets stay valid
+        for e, origin in reversed(list(zip(edits, origins, strict=True))):  # from the end: offsets stay valid
             start = len(old[: e.start].encode())
             end = start + len(old[e.start : e.end].encode())
             if end > start:
                 del text[start:end]
             if e.insert:
-                text.insert(start, e.insert)
+                text.insert(start, e.insert, origin)
     return doc.get_update(before)
 
 
@@ -69,8 +75,12 @@ class Changed(NamedTuple):
     ids: list[int | None] | None = None
 
 
-def change_text(*, episode: Episode, change: Callable[[str], str | Changed], user, note: str = "") -> str:
+def change_text(
+    *, episode: Episode, change: Callable[[str], str | Changed], user, note: str = "", attrs: dict | None = None
+) -> str:
     """Change the episode's text with `change(old) -> new`, computed on the latest text.
+
+    `attrs`: the Yjs text attributes of the inserted text (an accepted AI proposal's origin).
 
     With a document: the diff goes into the update log (and to open editors), then the rows follow.
     Without one: the rows are rewritten from the new text. Returns the new text."""
@@ -92,7 +102,7 @@ def change_text(*, episode: Episode, change: Callable[[str], str | Changed], use
         edits = textdiff.diff(old, new)
         seq = loaded.seq
         if edits:
-            update = _edit_doc(loaded.doc, old, edits)
+            update = _edit_doc(loaded.doc, old, edits, attrs)
             seq = store.append(document_id=document.pk, data=update, user_id=getattr(user, "pk", None))
             message = {"type": "doc.update", "seq": seq, "update": update,
                        "user": getattr(user, "pk", None), "origin": PROCESS_ORIGIN}  # fmt: skip
@@ -365,3 +375,31 @@ def ensure_rows_current(*, episode: Episode) -> None:
 
 def doc_ws_path(*, episode: Episode) -> str:
     return f"/ws/p/{episode.project.slug}/e/{episode.number}/doc/"
+
+
+# ---- the scene limit, for rooms checking what editors type ------------------------------------------
+
+
+def scene_limit_problem(text: str, fmt: str) -> str | None:
+    """The limit's message when a scene of the episode text is over it, else None."""
+    from ..services.scenes import SceneTooLong
+
+    try:
+        _check_scenes(text, fmt)
+    except SceneTooLong as exc:
+        return str(exc)
+    return None
+
+
+def largest_scene(text: str, fmt: str) -> tuple[int, int]:
+    """(characters, lines) of the longest scene in the episode text, each the largest of any scene."""
+    chunks = episode_text.split(text, fmt)
+    return (
+        max((len(c.text) for c in chunks), default=0),
+        max((c.text.count("\n") for c in chunks), default=0),
+    )
+
+
+def take_back(doc, now: str, before: str) -> bytes:
+    """An update that turns the document's text `now` back into `before` (a refused change undone)."""
+    return _edit_doc(doc, now, textdiff.diff(now, before))

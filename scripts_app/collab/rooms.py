@@ -71,6 +71,12 @@ class Room:
         self.episode_id = episode_id
         self.group = documents.doc_group(episode_id)
         self.document_id: int | None = None
+        self.script_format = "zh"
+        # The longest scene (characters, lines) at the last full check, and how many update bytes
+        # arrived since: an update of n bytes adds at most n characters, so most keystrokes need no
+        # check of the scene limit at all (see _within_limit).
+        self.largest_scene = (0, 0)
+        self.growth = 0
         self.doc, self.text = store.new_doc()
         self.seq_done = 0  # every update up to this one is applied
         self.seq_extra: set[int] = set()  # applied, above the gap
@@ -90,15 +96,17 @@ class Room:
         self._pending: list[tuple[Client, bytes, asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
         self._relays: set[asyncio.Task] = set()
+        self._flush_lock = asyncio.Lock()  # a save waits for a row sync under way, then runs its own
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
         try:
-            self.document_id, state, seq, rows_behind = await _in(
+            self.document_id, state, seq, rows_behind, self.script_format = await _in(
                 _slow_thread, _load_for_room, self.episode_id
             )
             self.doc.apply_update(state)
+            self.largest_scene = documents.largest_scene(str(self.text), self.script_format)
             self.seq_done = seq
             self.text.observe(self._on_text_change)
             if rows_behind:
@@ -195,16 +203,62 @@ class Room:
                     if not done.done():
                         done.set_exception(exc)
                 continue
-            relayed = []
+            relayed, refused = [], []
             for (client, update, done), seq in zip(batch, seqs, strict=True):
+                before = self._text_if_limit_at_risk(len(update))
                 self._apply(seq, update, client.user_id)
                 self._fan_out(protocol.update_message(update), skip=client)
                 relayed.append((seq, update, client.user_id))
+                if before is not None and (message := self._check_limit()) is not None:
+                    refused.append((client, before, message))
                 if not done.done():
                     done.set_result(seq)
+            for client, before, message in refused:
+                relayed.extend(await self._take_back(client, before, message))
             # Other processes hear of it in the background: stored already, so nothing waits on Redis.
             message = {"type": "doc.updates", "items": relayed, "origin": PROCESS_ID}
             self._background(self._relay(message))
+
+    # ---- the scene limit ----------------------------------------------------------------------
+
+    def _text_if_limit_at_risk(self, size: int) -> str | None:
+        """The text before an update that might push a scene over the limit (None: it cannot)."""
+        from django.conf import settings
+
+        self.growth += size
+        chars, lines = self.largest_scene
+        if (
+            chars + self.growth <= settings.SCENE_TEXT_MAX_CHARS
+            and lines + self.growth < settings.SCENE_TEXT_MAX_LINES
+        ):
+            return None
+        return str(self.text)
+
+    def _check_limit(self) -> str | None:
+        """After an at-risk update: the limit's message if a scene is now over it."""
+        text = str(self.text)
+        problem = documents.scene_limit_problem(text, self.script_format)
+        if problem is not None:
+            return problem
+        self.largest_scene = documents.largest_scene(text, self.script_format)
+        self.growth = 0
+        return None
+
+    async def _take_back(self, client: Client, before: str, message: str) -> list[tuple]:
+        """Undo an update that made a scene too long, for everyone, with a message to its writer.
+
+        The update is already stored and may be the base of the writer's next keystrokes, so it is
+        not dropped: a server edit restores the text as it was, like a colleague deleting the paste.
+        The writer's clipboard still holds what they pasted."""
+        update = documents.take_back(self.doc, str(self.text), before)
+        items = [(update, None)]
+        (seq,) = await _in(_append_thread, store.append_many, document_id=self.document_id, items=items)
+        self._apply(seq, update, None)
+        self._fan_out(protocol.update_message(update), skip=None)
+        self.largest_scene = documents.largest_scene(str(self.text), self.script_format)
+        self.growth = 0
+        client.push(protocol.notice_message("too_long", message))
+        return [(seq, update, None)]
 
     def _background(self, coro) -> None:
         task = asyncio.create_task(coro)
@@ -354,24 +408,31 @@ class Room:
         return len(applied)
 
     async def flush(self) -> None:
-        if not self.first_dirty or self.document_id is None:
-            return
-        text = str(self.text)
-        encoded = text.encode()
-        edits = [(uid, len(encoded[:off].decode("utf-8", "ignore"))) for uid, off in self.edits]
-        self.edits = []
-        self.first_dirty = 0.0
-        await _in(_slow_thread, _sync_rows, self.episode_id, text, self.seq_done, edits)
+        async with self._flush_lock:
+            if not self.first_dirty or self.document_id is None:
+                return
+            text = str(self.text)
+            encoded = text.encode()
+            edits = [(uid, len(encoded[:off].decode("utf-8", "ignore"))) for uid, off in self.edits]
+            self.edits = []
+            self.first_dirty = 0.0
+            await _in(_slow_thread, _sync_rows, self.episode_id, text, self.seq_done, edits)
+
+    async def save(self) -> None:
+        """Write the rows now (Ctrl+S, leaving the page): whatever is stored must be in them."""
+        await self.catch_up()  # edits another process stored count too
+        await self.flush()
 
 
-def _load_for_room(episode_id: int) -> tuple[int, bytes, int]:
+def _load_for_room(episode_id: int) -> tuple[int, bytes, int, bool, str]:
     from ..models import Episode
 
     close_old_connections()
     episode = Episode.objects.select_related("project").get(pk=episode_id)
     document = store.get_or_create(episode=episode)
     loaded = store.load(document=document)
-    return document.pk, loaded.doc.get_update(), loaded.seq, loaded.document.rows_seq < loaded.seq
+    behind = loaded.document.rows_seq < loaded.seq
+    return document.pk, loaded.doc.get_update(), loaded.seq, behind, episode.project.script_format
 
 
 def _sync_rows(episode_id: int, text: str, seq: int, edits: list) -> None:
