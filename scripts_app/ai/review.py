@@ -21,7 +21,7 @@ from ..collab import documents, episode_text
 from ..models import Beat, Character, Episode, Location, Project, Scene, Suggestion
 from ..services import bible, episodes, projects
 from . import hunks as hunk_ops
-from . import schemas
+from . import provenance, schemas
 
 Status = Suggestion.Status
 Kind = Suggestion.Kind
@@ -374,7 +374,11 @@ def _write(s: Suggestion, all_hunks: list[hunk_ops.Hunk], accept: set[int], user
         return old[: chunk.start] + new_scene.rstrip() + separator + old[chunk.end :]
 
     documents.change_text(
-        episode=episode, change=change, user=user, note=_("AI proposal #%(n)s") % {"n": s.pk}
+        episode=episode,
+        change=change,
+        user=user,
+        note=_("AI proposal #%(n)s") % {"n": s.pk},
+        attrs=provenance.ai_attrs(suggestion_id=s.pk),  # its characters remember the proposal
     )
 
 

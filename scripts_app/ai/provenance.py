@@ -1,0 +1,185 @@
+"""Provenance: where each character of the script comes from, kept as Yjs text attributes.
+
+The episode's shared text (collab/) carries, on every character a model wrote, the attribute
+{"ai": "<suggestion id>"}; when a person then types inside such a range, their characters carry
+{"ai": "<id>", "edited": 1}. A character without "ai" is a person's. Attributes are CRDT formatting,
+so they follow their characters through concurrent edits, moves of surrounding text and reconnects.
+
+Written in two places: the server, when an accepted proposal's text goes through the one door for
+text changes (`insert_attrs`, used by collab/documents.py), and the browser's editor for what a
+person types (frontend/src/provenance.js). Read here for the editor's shares, the episode page, the
+series' AI page and the review copy's margin marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..collab import store
+from ..models import Episode, EpisodeDocument, Project
+
+PERSON_ATTRS = {"ai": None, "edited": None}  # set explicitly: Yjs copies the attributes on the left
+HUMAN, AI, AI_EDITED = "human", "ai", "ai_edited"
+
+
+def insert_attrs(*, text, old: str, edits: list, attrs: dict | None) -> list[dict]:
+    """The attributes of each edit's inserted text: `attrs` for an accepted proposal ({"ai": id});
+    for a person's change, "edited" when it lands strictly inside one AI range, else a person's."""
+    if attrs:
+        return [{**PERSON_ATTRS, **attrs}] * len(edits)
+    owner: list[str | None] = [None] * (len(old) + 1)  # AI suggestion id of each character
+    pos = 0
+    for chunk, chunk_attrs in text.diff():
+        n = len(chunk) if isinstance(chunk, str) else 0
+        ai = (chunk_attrs or {}).get("ai")
+        if ai:
+            owner[pos : pos + n] = [ai] * n
+        pos += n
+    out = []
+    for e in edits:
+        left = owner[e.start - 1] if e.start > 0 else None
+        right = owner[e.end] if e.end < len(old) else None
+        out.append({"ai": left, "edited": 1} if left and left == right else dict(PERSON_ATTRS))
+    return out
+
+
+def ai_attrs(*, suggestion_id: int) -> dict:
+    return {"ai": str(suggestion_id), "edited": None}
+
+
+def origin_of(attrs: dict | None) -> str:
+    attrs = attrs or {}
+    if not attrs.get("ai"):
+        return HUMAN
+    return AI_EDITED if attrs.get("edited") else AI
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    origin: str  # HUMAN, AI or AI_EDITED
+    suggestion: str | None  # the AI suggestion's id
+
+
+def runs(*, episode: Episode) -> list[Run]:
+    """The episode's text as runs of one origin (an episode without a shared document: a person's)."""
+    document = EpisodeDocument.objects.filter(episode=episode).first()
+    if document is None:
+        from ..collab.documents import episode_text_now
+
+        return [Run(episode_text_now(episode=episode), HUMAN, None)]
+    doc = store.load(document=document).doc
+    text = doc.get(store.TEXT, type=store.pycrdt.Text)
+    return [
+        Run(chunk, origin_of(attrs), (attrs or {}).get("ai"))
+        for chunk, attrs in text.diff()
+        if isinstance(chunk, str) and chunk
+    ]
+
+
+@dataclass(frozen=True)
+class Shares:
+    """Characters (not counting whitespace) by origin."""
+
+    human: int = 0
+    ai: int = 0
+    ai_edited: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.human + self.ai + self.ai_edited
+
+    def percent(self, origin: str) -> int:
+        return round(100 * getattr(self, origin) / self.total) if self.total else 0
+
+    @property
+    def human_percent(self) -> int:
+        return self.percent(HUMAN)
+
+    @property
+    def ai_percent(self) -> int:
+        return self.percent(AI)
+
+    @property
+    def ai_edited_percent(self) -> int:
+        return self.percent(AI_EDITED)
+
+    def __add__(self, other: Shares) -> Shares:
+        return Shares(self.human + other.human, self.ai + other.ai, self.ai_edited + other.ai_edited)
+
+    def as_dict(self) -> dict:
+        return {
+            "human": self.human,
+            "ai": self.ai,
+            "ai_edited": self.ai_edited,
+            "percent": {o: self.percent(o) for o in (HUMAN, AI, AI_EDITED)},
+        }
+
+
+def _count(text: str) -> int:
+    return len(text) - sum(text.count(c) for c in " \t\r\n\u3000")
+
+
+def shares(*, episode: Episode) -> Shares:
+    counts = {HUMAN: 0, AI: 0, AI_EDITED: 0}
+    for run in runs(episode=episode):
+        counts[run.origin] += _count(run.text)
+    return Shares(counts[HUMAN], counts[AI], counts[AI_EDITED])
+
+
+def series_shares(*, project: Project) -> tuple[Shares, list[tuple[Episode, Shares]]]:
+    """The series' shares and each episode's (episodes without text are left out)."""
+    per_episode = []
+    total = Shares()
+    for episode in project.episodes.select_related("project").order_by("number"):
+        s = shares(episode=episode)
+        if s.total:
+            per_episode.append((episode, s))
+            total = total + s
+    return total, per_episode
+
+
+def line_origins(*, episode: Episode) -> list[tuple[str, str]]:
+    """(line, origin) for each line of the episode's text: AI if every written character of it is a
+    model's as accepted, AI-edited if a model wrote some of it, else a person's."""
+    lines: list[tuple[str, str]] = []
+    text, seen = "", set()
+    for run in runs(episode=episode):
+        parts = run.text.split("\n")
+        for i, part in enumerate(parts):
+            if i:
+                lines.append((text, _line_origin(seen)))
+                text, seen = "", set()
+            text += part
+            if part.strip():
+                seen.add(run.origin)
+    if text:
+        lines.append((text, _line_origin(seen)))
+    return lines
+
+
+def _line_origin(seen: set[str]) -> str:
+    if seen == {AI}:
+        return AI
+    return AI_EDITED if seen & {AI, AI_EDITED} else HUMAN
+
+
+def mark_elements(*, episode: Episode, elements: list, meta: list) -> list:
+    """The review copy's hook (services/shooting_script.py): each printed element's ElementMeta with
+    the provenance of the script line it was read from (matched in order, by its text)."""
+    from dataclasses import replace
+
+    lines = [(line.strip(), origin) for line, origin in line_origins(episode=episode) if line.strip()]
+    out = []
+    at = 0
+    for element, m in zip(elements, meta, strict=True):
+        wanted = (getattr(element, "text", "") or "").strip()
+        origin = ""
+        if wanted:
+            # Forward only, with a bounded look-ahead: linear in the script's length.
+            for j in range(at, min(len(lines), at + 40)):
+                if wanted in lines[j][0]:
+                    origin, at = lines[j][1], j
+                    break
+        out.append(replace(m, provenance=origin if origin in (AI, AI_EDITED) else ""))
+    return out
