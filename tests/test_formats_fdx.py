@@ -61,9 +61,10 @@ def test_sample_parses_to_expected_elements():
         Element(K.PAGE_BREAK),
         Element(K.SCENE_HEADING, "EXT. ROOFTOP - CONTINUOUS", scene_number="12A"),
         Element(K.ACTION, '<script>alert("x")</script> is spray-painted on the vent & nobody cleans it.'),
+        Element(K.END_ACT, "END OF EPISODE"),  # issue 8.10: acts are kept and printed
     ]
     assert doc.episodes[1].elements == [
-        Element(K.SECTION, "ACT ONE", level=2),  # an act that is not an episode
+        Element(K.NEW_ACT, "ACT ONE"),  # an act that is not an episode
         Element(K.SCENE_HEADING, "INT. BALLROOM - NIGHT", scene_number="13"),
         Element(K.SECTION, "The Slap", level=2),
         Element(K.ACTION, "Crystal chandeliers. Two hundred guests."),

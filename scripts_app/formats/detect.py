@@ -110,6 +110,17 @@ _FOUNTAIN_TITLE_RE = re.compile(r"^(?:Title|Credit|Authors?|Source|Draft date|Co
 _FOUNTAIN_CUE_NAME_RE = re.compile(r"[A-Z][A-Z0-9 .'\-]*")
 
 
+# Extensions only one format uses: a file named so is that format whatever its lines look like (a
+# Fountain file of notes and plain action has nothing else to tell it by).
+_EXTENSIONS = {".fountain": "fountain", ".spmd": "fountain"}
+
+
+def format_from_filename(name: str) -> str | None:
+    """ "fountain" for a .fountain / .spmd file name (any case), else None: ask the text."""
+    lowered = name.strip().lower()
+    return next((fmt for ext, fmt in _EXTENSIONS.items() if lowered.endswith(ext)), None)
+
+
 def detect_format(text: str) -> str:
     """Return "fountain" or "zh" by counting lines that only one format would write.
 

@@ -31,6 +31,10 @@ class Kind(StrEnum):
     FLASHBACK_END = "flashback_end"  # 【闪回结束】
     CAPTION = "caption"  # 【字幕：…】 text is what follows the colon
     VOICE_OVER = "voice_over"  # 【VO：…】
+    # Final Draft's act paragraphs ("ACT ONE", "END OF ACT ONE"); Fountain writes them as centred
+    # lines. They print centred; a new page before an act is a PAGE_BREAK element before it.
+    NEW_ACT = "new_act"
+    END_ACT = "end_act"
 
 
 @dataclass(frozen=True)

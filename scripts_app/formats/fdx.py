@@ -16,12 +16,17 @@ Mapping decisions (FDX has no word for several of our kinds):
   SECTION; "End of Act" paragraphs are ignored. Content before the first episode act
   belongs to episode 1; a file with no episode act is one episode titled from the title page.
   A one-episode document numbered 1 whose title is the title page's title writes no act,
-  as the Fountain serialiser writes no "#" line.
+  as the Fountain serialiser writes no "#" line; ``serialise(doc, episode_acts=False)`` writes
+  none for any document (a one-episode export).
+- Acts: a "New Act" that does not name an episode ("ACT ONE") is a NEW_ACT element and an
+  "End of Act" (any capitalisation of the type) an END_ACT; either with StartsNewPage="Yes" has a
+  PAGE_BREAK before it. They are written back as New Act / End of Act paragraphs.
 - Centered text: an "Action" paragraph with Alignment="Center".
 - Page break: StartsNewPage="Yes" on the next top-level paragraph of the same episode; when
   there is none (end of episode, two breaks in a row) an empty "General" paragraph carries it.
 - Sections, synopses and notes: "General" paragraphs written as Fountain writes them:
-  "## Act Two" (level = number of "#"), "= synopsis", "[[note]]". Only "General" paragraphs
+  "## Sequence" (level = number of "#"), "= synopsis", "[[note]]" (the nearest thing to a
+  ScriptNote that keeps its place in the script; it never prints). Only "General" paragraphs
   are read this way, so an Action line starting with "#" stays action.
 - Chinese-only kinds: CAST is Final Draft's own "Cast List" paragraph; the rest are
   "General" paragraphs in the Chinese bracket form: "【闪回】", "【闪回结束】",
@@ -81,6 +86,8 @@ _CAPTION_RE = re.compile(r"^【字幕：(.*)】$", re.DOTALL)
 _VOICE_OVER_RE = re.compile(r"^【VO：(.*)】$", re.DOTALL)
 _SECTION_RE = re.compile(r"^(#+)\s*(.*)$", re.DOTALL)
 _NOTE_RE = re.compile(r"^\[\[(.*)\]\]$", re.DOTALL)
+_ACT_TYPES = {"new act": Kind.NEW_ACT, "end of act": Kind.END_ACT}  # Final Draft writes "End Of Act" too
+_ACT_PARAGRAPHS = {Kind.NEW_ACT: "New Act", Kind.END_ACT: "End of Act"}
 
 
 # --------------------------------------------------------------------------- reading
@@ -100,21 +107,17 @@ def parse(data: bytes | str) -> ScriptDocument:
     for node in content if content is not None else []:
         if node.tag not in ("Paragraph", "DualDialogue"):
             continue
-        if node.get("StartsNewPage") == "Yes" and node.get("Type") != "New Act":
+        kind = node.get("Type", "")
+        text = _text(node)
+        episode = _episode_from_act(text) if kind.lower() == "new act" else None
+        if episode is not None:  # an episode starts a page of its own anyway
+            splitter.start(*episode)
+            continue
+        if node.get("StartsNewPage") == "Yes":
             splitter.add(Element(Kind.PAGE_BREAK))
         dual = node if node.tag == "DualDialogue" else node.find("DualDialogue")
         if dual is not None:
             splitter.add(*_read_dual(dual))
-            continue
-        kind = node.get("Type", "")
-        text = _text(node)
-        if kind == "New Act":
-            episode = _episode_from_act(text)
-            if episode is None:
-                if text.strip():
-                    splitter.add(Element(Kind.SECTION, text.strip(), level=2))
-                continue
-            splitter.start(*episode)
             continue
         el = _element(kind, text, node)
         if el is not None:
@@ -178,8 +181,10 @@ def _element(kind: str, text: str, node: ET.Element) -> Element | None:
         if not stripped:
             return None  # includes our empty page-break carrier
         return _general(text)
-    if not stripped or kind == "End of Act":
+    if not stripped:
         return None
+    if kind.lower() in _ACT_TYPES:
+        return Element(_ACT_TYPES[kind.lower()], " ".join(stripped.split()))
     if kind == "Character":
         return _cue(stripped)
     if kind == "Parenthetical":
@@ -265,7 +270,8 @@ def _page_title(title_page: list[tuple[str, str]]) -> str:
 # ------------------------------------------------------------------ title page
 
 _CENTERED_KEYS = ("Title", "Credit", "Author", "Source")
-_FOOT_KEYS = ("Draft date", "Contact")
+_FOOT_KEYS = ("Draft date", "Contact", "Copyright", "Notes")
+_COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright\b|版权)", re.IGNORECASE)
 _CREDIT_RE = re.compile(
     r"^(?:(?:written|screenplay|teleplay|story|created|adapted)(?:\s+and\s+\w+)?\s+by|by|编剧|作者|原著)$",
     re.IGNORECASE,
@@ -323,6 +329,8 @@ def _guess_keys(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
                 key = "Notes"
         elif "Draft date" not in keys and _DATE_RE.match(text):
             key = "Draft date"
+        elif "Copyright" not in keys and _COPYRIGHT_RE.match(text):
+            key = "Copyright"
         elif "Contact" not in keys:
             key = "Contact"
         else:
@@ -379,11 +387,14 @@ def _title_page_from_rows(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- writing
 
 
-def serialise(doc: ScriptDocument) -> str:
-    """Write ``doc`` as a Final Draft 5-format XML document (UTF-8 text with declaration)."""
+def serialise(doc: ScriptDocument, *, episode_acts: bool = True) -> str:
+    """Write ``doc`` as a Final Draft 5-format XML document (UTF-8 text with declaration).
+
+    ``episode_acts=False`` writes no "Episode N" act at all: a one-episode script exported for
+    Final Draft is just the script, with only the acts its writers wrote."""
     root = ET.Element("FinalDraft", {"DocumentType": "Script", "Template": "No", "Version": "5"})
     content = ET.SubElement(root, "Content")
-    implicit = has_implicit_episode(doc, _page_title(doc.title_page))
+    implicit = not episode_acts or has_implicit_episode(doc, _page_title(doc.title_page))
     for index, episode in enumerate(doc.episodes, start=1):
         if not implicit:
             number = episode.number if episode.number is not None else index
@@ -488,7 +499,8 @@ def _write_element(parent: ET.Element, el: Element, *, new_page: bool) -> bool:
         attrs["Number"] = el.scene_number
     if k == Kind.CENTERED:
         attrs["Alignment"] = "Center"
-    _paragraph(parent, _SIMPLE_TYPES.get(k, "Action"), text, new_page=new_page, **attrs)
+    kind = _ACT_PARAGRAPHS.get(k) or _SIMPLE_TYPES.get(k, "Action")
+    _paragraph(parent, kind, text, new_page=new_page, **attrs)
     return True
 
 

@@ -21,6 +21,11 @@ Decisions worth knowing:
 - Standalone notes become NOTE elements; inline notes and emphasis stay as raw text.
 - Boneyard (/* ... */) is removed before anything else is read. Fountain has no
   escape for "/*", so text that itself contains "/*" cannot round-trip.
+- Consecutive centred lines ("> A <" then "> B <") are one CENTERED element, lines joined with "\\n".
+- Acts (Final Draft's New Act / End of Act) are centred lines that read as one: "> ACT ONE <",
+  "> TEASER <", "> COLD OPEN <", "> END OF ACT ONE <", "> END OF EPISODE <" (any case). Each is an
+  act element of its own, never merged with centred lines next to it. An act whose text reads as
+  neither ("> PART ONE <") comes back as centred text: Fountain has no other place to say "act".
 - Chinese-only elements have no Fountain form and are written as action lines:
   "CAST: …", "FLASHBACK:", "END FLASHBACK.", "SUPER: …" (caption), "V.O.: …".
 """
@@ -53,6 +58,11 @@ _EPISODE_NUMBER_RES = (
     re.compile(r"^(\d+)(?:\s*[:.\-–—]\s*|\s+|$)(.*)$"),
 )
 _TWO_SPACE_LINE = "  "  # fountain's "intentional blank line" inside dialogue
+# What a centred line says when it is an act (fullmatch, case-insensitive; \s+ and \S never share a
+# character, so a long line is read once).
+_ACT_NAMES = r"TEASER|COLD\s+OPEN|TAG|PROLOGUE|EPILOGUE"
+_NEW_ACT_RE = re.compile(rf"ACT\s+\S.*|{_ACT_NAMES}", re.IGNORECASE)
+_END_ACT_RE = re.compile(rf"END\s+OF\s+(?:ACT|EPISODE|SHOW|{_ACT_NAMES})\b.*", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -226,6 +236,16 @@ def emphasis_tokens(text: str) -> list[tuple[str, str]]:
     return [("text" if kind == "mark" else kind, value) for kind, value in zip(kinds, values, strict=True)]
 
 
+def act_kind(text: str) -> Kind | None:
+    """NEW_ACT or END_ACT when a centred line's text names an act, else None."""
+    s = text.strip()
+    if _NEW_ACT_RE.fullmatch(s):
+        return Kind.NEW_ACT
+    if _END_ACT_RE.fullmatch(s):
+        return Kind.END_ACT
+    return None
+
+
 def _title_from_title_page(title_page: list[tuple[str, str]]) -> str:
     for key, value in title_page:
         if key.lower() == "title":
@@ -253,6 +273,7 @@ _BodyItem = Element | tuple[int | None, str]
 def _parse_body(lines: list[str]) -> list[_BodyItem]:
     items: list[_BodyItem] = []
     action: list[str] = []  # lines of the action paragraph being collected
+    centred: list[str] = []  # lines of the centred block being collected
     i = 0
     prev_blank = True  # the start of the body counts as "after a blank line"
     note_scan = _NoteScan(lines)
@@ -261,6 +282,12 @@ def _parse_body(lines: list[str]) -> list[_BodyItem]:
         if action:
             items.append(Element(Kind.ACTION, "\n".join(action)))
             action.clear()
+        flush_centred()
+
+    def flush_centred() -> None:
+        if centred:
+            items.append(Element(Kind.CENTERED, "\n".join(centred)))
+            centred.clear()
 
     while i < len(lines):
         line = lines[i].rstrip()
@@ -276,6 +303,7 @@ def _parse_body(lines: list[str]) -> list[_BodyItem]:
         if stripped.startswith("[[") and not action:
             end = note_scan.end(i)
             if end is not None:
+                flush_centred()
                 note = "\n".join(lines[j].strip() for j in range(i, end + 1))
                 items.append(Element(Kind.NOTE, note[2:-2].strip()))
                 i = end + 1
@@ -288,11 +316,19 @@ def _parse_body(lines: list[str]) -> list[_BodyItem]:
                 line = line[1:]
             elif stripped.startswith("!"):
                 line = stripped[1:]
+            flush_centred()
             action.append(line)
             prev_blank = False
             i += 1
             continue
 
+        if isinstance(el, Element) and el.kind == Kind.CENTERED:
+            if action:
+                flush_action()
+            centred.append(el.text)  # a centred block: consecutive centred lines, single spaced
+            prev_blank = True
+            i += 1
+            continue
         flush_action()
         if isinstance(el, tuple):
             items.append(el)
@@ -355,7 +391,8 @@ def _classify_line(line: str, prev_blank: bool, next_blank: bool, in_action: boo
     if s.startswith("="):
         return Element(Kind.SYNOPSIS, s[1:].strip())
     if s.startswith(">") and s.endswith("<") and len(s) >= 2:
-        return Element(Kind.CENTERED, s[1:-1].strip())
+        text = s[1:-1].strip()
+        return Element(act_kind(text) or Kind.CENTERED, text)
     if s.startswith(">"):
         return Element(Kind.TRANSITION, s[1:].strip())
     if in_action or not prev_blank:
@@ -583,7 +620,9 @@ def _serialise_element(el: Element) -> str:
     if k == Kind.TRANSITION:
         return el.text if _reads_back_as(el.text, el, next_blank=True) else "> " + el.text
     if k == Kind.CENTERED:
-        return f"> {el.text} <"
+        return "\n".join(f"> {line.strip()} <" for line in el.text.split("\n"))
+    if k in (Kind.NEW_ACT, Kind.END_ACT):
+        return f"> {' '.join(el.text.split())} <"
     if k == Kind.PAGE_BREAK:
         return "==="
     if k == Kind.SECTION:

@@ -88,7 +88,7 @@ def _parse_text(data: bytes, name: str, fmt: str, progress: Progress | None) -> 
     if progress:
         progress(10)
     if fmt == "auto":
-        fmt = detect.detect_format(text)
+        fmt = detect.format_from_filename(name) or detect.detect_format(text)
     if fmt not in ("zh", "fountain"):
         raise ImportFailed(_("Unknown script format “%(fmt)s”.") % {"fmt": fmt})
     return detect.parse(text, fmt), fmt
