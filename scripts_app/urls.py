@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import bible, comments, episodes, projects, scenes, transfer
+from .views import bible, comments, episodes, find, projects, scenes, transfer
 
 urlpatterns = [
     path("", include("scripts_app.ai.urls")),
@@ -60,4 +60,7 @@ urlpatterns = [
     path(
         "p/<slug:slug>/scenes/<int:pk>/restore/", scenes.scene_restore_omitted, name="scene_restore_omitted"
     ),
+    path("p/<slug:slug>/find/", find.series_find, name="series_find"),
+    path("p/<slug:slug>/find/replace/", find.series_replace, name="series_replace"),
+    path("p/<slug:slug>/e/<int:number>/editor-data/", find.editor_data, name="editor_data"),
 ]
