@@ -142,3 +142,16 @@ def test_the_review_copy_marks_the_elements_read_from_ai_lines(room) -> None:
     ]
     meta = provenance.mark_elements(episode=room.episode, elements=elements, meta=[ElementMeta()] * 2)
     assert [m.provenance for m in meta] == ["", "ai"]
+
+
+def test_a_review_copy_print_marks_ai_lines_and_a_plain_print_does_not(room) -> None:
+    from scripts_app.services.shooting_script import PrintRequest, printed_episodes
+
+    proposal = SCENE + "△顾承泽摘下眼镜，慢慢擦拭。\n"
+    review.accept_hunks(suggestion=live_rewrite(room, proposal), user=room.writer)
+    marked = printed_episodes(project=room.project, request=PrintRequest(provenance=True))
+    episode = next(p for p in marked if p.episode.number == 2)
+    ai = [el.text for el, m in zip(episode.elements, episode.meta, strict=True) if m.provenance == "ai"]
+    assert ai and all("摘下眼镜" in text for text in ai)
+    plain = printed_episodes(project=room.project, request=PrintRequest())
+    assert not any(m.provenance for p in plain for m in p.meta)

@@ -130,6 +130,10 @@ def printed_episodes(*, project: Project, request: PrintRequest) -> list[Printed
             els, marks = _marked_elements(scene, project.script_format)
             elements += els
             meta += marks
+        if request.provenance:  # review copy: AI / AI-edited lines from the text's own record
+            from ..ai.provenance import mark_elements
+
+            meta = mark_elements(episode=episode, elements=elements, meta=meta)
         out.append(PrintedEpisode(episode, elements, meta, revision))
     return out
 
