@@ -134,11 +134,27 @@ def speaking_characters(elements: list[Element]) -> list[str]:
     return list(seen)
 
 
+# Words a 人物 line uses for a crowd; nobody in particular, so never a character.
+CAST_GROUP_WORDS = frozenset({"全员", "众人", "所有人", "前场所有人", "全体", "大家", "其他人", "群演", "众"})
+
+
 def split_cast(text: str) -> list[str]:
-    """Split a 人物 line's names on the separators rooms actually use."""
+    """Split a 人物 line's names on the separators rooms actually use (outside brackets, one pass).
+
+    A bracket after a name is a note on that appearance ("苏晓（旁观）" is 苏晓) and group words
+    (全员, 众人) name nobody, so neither is returned as a name."""
     names = []
-    for part in text.replace("，", "、").replace(",", "、").replace("/", "、").split("、"):
-        part = part.strip()
-        if part:
-            names.append(part)
+    depth, start = 0, 0
+    for i, ch in enumerate(text + "、"):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+        elif not depth and ch in "、，,/" or i == len(text):
+            part = text[start:i].strip()
+            start = i + 1
+            cut = min((part.find(b) for b in "（(" if b in part), default=-1)
+            name = part[:cut].strip() if cut >= 0 else part
+            if name and name not in CAST_GROUP_WORDS:
+                names.append(name)
     return names

@@ -32,7 +32,8 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from .elements import Element, EpisodeSplitter, HeadingParts, Kind, ScriptDocument, split_cast
+from . import zh_preamble
+from .elements import Element, EpisodeSplitter, HeadingParts, Kind, ScriptDocument
 from .scan import MAX_NUMBER_DIGITS, TOO_LARGE
 
 # Index = value; 〇 and 两 are common alternates of 零 and 二.
@@ -52,7 +53,12 @@ _NUMBER_DASHES = "-－—–_"
 _DASHES_RE = re.compile(r"[-－—–_]")
 _SPACES_RE = re.compile(r"\s+")
 _AFTER_BARE_NUMBER_RE = re.compile(r"[\s、，,.．:：]")
-_SEPARATORS_RE = re.compile(r"[\s、，,/／|｜]+")
+# Heading words are split on these; a "/" stays inside a location (乡村公路/大巴车), see _heading_slots.
+_SEPARATORS_RE = re.compile(r"[\s、，,|｜]+")
+_SLASHES_RE = re.compile(r"[/／]")
+_CAST_SEPARATORS = frozenset(" \t\u3000、，,/／|｜")
+# Markdown rules ("---", "***", "___") and the dash lines rooms draw between parts.
+_RULE_CHARS = frozenset("-*_=—─━ ")
 _LEADING_PUNCT = " \t\u3000、，,.．:：-—–"
 
 _TIMES = sorted(
@@ -145,20 +151,29 @@ def _all_numeral(text: str) -> bool:
 
 def parse(text: str) -> ScriptDocument:
     """Parse Chinese micro-drama script text (never raises on odd input)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
+    lines = [
+        _plain_line(raw)
+        for raw in text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
+    ]
     doc = ScriptDocument()
     splitter = EpisodeSplitter()
     started = False  # once any element or episode is seen, 剧名： is no longer a title line
     await_dialogue = False  # after "张父：" with nothing said, the next plain line is the line
+    preamble = zh_preamble.split(lines, episode_number=_episode_number, is_heading=_is_numbered_heading)
+    if preamble is not None:
+        doc.title_page, first = preamble
+        lines, started = lines[first:], True
 
-    for raw in lines:
-        s = raw.strip()
+    for s in lines:
         if not s:
             continue
         if not started:
             m = _TITLE_RE.match(s)
             if m:
                 doc.title_page.append((_TITLE_KEYS[m.group(1)], m.group(2).strip()))
+                continue
+            if not doc.title_page and zh_preamble.book_title(s):
+                doc.title_page.append(("Title", zh_preamble.book_title(s)))  # 《灌篮少女》 on the first line
                 continue
         started = True
 
@@ -192,6 +207,61 @@ def parse(text: str) -> ScriptDocument:
     for episode in doc.episodes:
         episode.elements = [_with_episode_prefix(el, episode.number) for el in episode.elements]
     return doc
+
+
+def _plain_line(raw: str) -> str:
+    """A line as AI tools and Markdown editors write it, read as the plain line.
+
+    "**第一集：陨落**" and "## 1-1 日 内 客厅" are the episode and the heading; a "---" rule is nothing.
+    Emphasis inside a line ("林晚：这**很**重要") is left alone: only a line that starts bold is unwrapped."""
+    s = raw.strip()
+    if not s:
+        return s
+    if s[0] == "#":
+        level = len(s) - len(s.lstrip("#"))
+        after = s[level:]
+        if level <= 6 and (not after or after[0].isspace() or after.lstrip().startswith("第")):
+            s = after.strip()
+    if len(s) >= 3 and all(ch in _RULE_CHARS for ch in s) and len(s.replace(" ", "")) >= 3:
+        return ""
+    if s.startswith("**"):
+        s = s.replace("**", "").strip()
+    return s
+
+
+def _episode_number(s: str) -> int | None:
+    m = _EPISODE_RE.match(s) if s[:1] == "第" else None
+    return parse_number(m.group(1)) if m else None
+
+
+def _is_numbered_heading(s: str) -> bool:
+    if s[0] not in _HEADING_FIRST:
+        return False
+    heading = _parse_heading(s)
+    return heading is not None and bool(heading.scene_number)
+
+
+def _cast_names(text: str) -> list[str]:
+    """ "沈星晴、苏晓（旁观）、全员": the names as written, each with its note, split outside brackets.
+
+    One pass; a bracket after a space ("苏晓 （旁观）") still belongs to the name before it."""
+    names: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text + "、"):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+        elif not depth and (ch in _CAST_SEPARATORS or ch.isspace() or i == len(text)):
+            part = text[start:i].strip()
+            start = i + 1
+            if not part:
+                continue
+            if part[0] in "（(" and names:
+                names[-1] += part
+            else:
+                names.append(part)
+    return names
 
 
 def _with_episode_prefix(el: Element, episode_number: int | None) -> Element:
@@ -270,8 +340,7 @@ def _parse_element(s: str) -> list[Element]:
         return [heading]
     m = _CAST_RE.match(s) if first in _CAST_FIRST else None
     if m:
-        names = split_cast(_SEPARATORS_RE.sub("、", m.group(1).strip()))
-        return [Element(Kind.CAST, "、".join(names))]
+        return [Element(Kind.CAST, "、".join(_cast_names(m.group(1).strip())))]
     if first in _LABELLED_FIRST:
         for regex, kind in _LABELLED:
             m = regex.match(s)
@@ -349,18 +418,29 @@ def _parse_heading(s: str) -> Element | None:
 def _heading_slots(rest: str) -> tuple[str, str, str]:
     """Pick the time and 内/外 out of a heading's words, in any order; the rest is the location."""
     time_of_day, int_ext, location = "", "", []
+    join_next = False  # after a lone "/" ("乡村公路 / 大巴车") the next word joins the one before
     for token in _SEPARATORS_RE.split(rest.strip()):
         if not token:
             continue
-        m = _SLOT_TOKEN_RE.match(token)
-        t = m and (m.group("t1") or m.group("t2"))
-        ie = m and (m.group("i1") or m.group("i2"))
-        # A token only fills slots that are all still empty; otherwise it is location.
-        if m and not (t and time_of_day) and not (ie and int_ext):
-            time_of_day = t or time_of_day
-            int_ext = _INT_EXT[ie] if ie else int_ext
-        else:
-            location.append(token)
+        # "黄昏/外/江边" is time, 内/外 and place; "乡村公路/大巴车" is one place, slash and all.
+        place = []
+        for part in _SLASHES_RE.split(token):
+            if not part:
+                continue
+            m = _SLOT_TOKEN_RE.match(part)
+            t = m and (m.group("t1") or m.group("t2"))
+            ie = m and (m.group("i1") or m.group("i2"))
+            # A word only fills slots that are all still empty; otherwise it is location.
+            if m and not (t and time_of_day) and not (ie and int_ext):
+                time_of_day = t or time_of_day
+                int_ext = _INT_EXT[ie] if ie else int_ext
+            else:
+                place.append(part)
+        if place and join_next and location:
+            location[-1] += "/" + "/".join(place)
+        elif place:
+            location.append("/".join(place))
+        join_next = not place and _SLASHES_RE.search(token) is not None
     # Leading punctuation would be eaten as a separator when the heading is read again.
     return time_of_day, int_ext, " ".join(location).lstrip(_LEADING_PUNCT)
 
@@ -433,9 +513,12 @@ def heading_parts(el: Element) -> HeadingParts:
 def serialise(doc: ScriptDocument) -> str:
     """Write the normalised Chinese layout (full-width colons and brackets)."""
     out: list[str] = []
-    for key, value in doc.title_page:
-        if key in _TITLE_OUT and value:
-            out.append(f"{_TITLE_OUT[key]}：{value}")
+    if any(key in zh_preamble.PREAMBLE_KEYS for key, _value in doc.title_page):
+        out.extend(zh_preamble.serialise(doc.title_page))  # 大纲, 人物小传 ... before 第1集
+    else:
+        out.extend(
+            f"{_TITLE_OUT[key]}：{value}" for key, value in doc.title_page if key in _TITLE_OUT and value
+        )
     for index, episode in enumerate(doc.episodes, start=1):
         if out:
             out.append("")
