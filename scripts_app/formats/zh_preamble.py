@@ -35,7 +35,10 @@ PREAMBLE_KEYS = frozenset(TEXT_KEYS + ENTRY_KEYS)
 
 _SECTION_LABELS = {
     **dict.fromkeys(
-        "大纲 故事大纲 剧情大纲 全剧大纲 梗概 故事梗概 剧情梗概 简介 剧情简介 故事简介 内容简介 故事概要".split(),
+        [
+            *"大纲 故事大纲 剧情大纲 全剧大纲 梗概 故事梗概 剧情梗概".split(),
+            *"简介 剧情简介 故事简介 内容简介 故事概要".split(),
+        ],
         "Synopsis",
     ),
     **dict.fromkeys("一句话梗概 一句话简介 一句话大纲 一句话故事 故事核心".split(), "Logline"),
@@ -43,7 +46,10 @@ _SECTION_LABELS = {
     **dict.fromkeys("受众 目标受众 目标观众 目标人群".split(), "Audience"),
     **dict.fromkeys("风格 基调 风格基调 创作风格".split(), "Style"),
     **dict.fromkeys(
-        "人物 角色 人物小传 人物介绍 人物设定 主要人物 人物表 角色介绍 角色设定 角色小传 主要角色 人物简介".split(),
+        [
+            *"人物 角色 人物小传 人物介绍 人物设定 主要人物 人物表".split(),
+            *"角色介绍 角色设定 角色小传 主要角色 人物简介".split(),
+        ],
         "Character",
     ),
     **dict.fromkeys("场景 场景表 主要场景 场景设定 场景库 场景列表".split(), "Location"),
