@@ -14,6 +14,8 @@
 //   });
 //   s.editor, s.ydoc, s.ytext, s.provider, s.awareness, s.undoManager, s.focus, s.destroy()
 //   s.comments: the comment threads' highlights and anchors (src/comments.js)
+//   s.review: AI proposals shown in place for review (src/review.js)
+//   s.provenance: each character's origin as Yjs attributes; show(on) colours it (src/provenance.js)
 //
 // The editor stays read-only until the first sync: the text always comes from
 // the server, the client never seeds it.  Undo/redo is a Yjs UndoManager that
@@ -31,6 +33,8 @@ import {
 import { sceneFocus } from "./focus.js";
 import { focusRange, sceneHeadingOffset, sceneHeadingLines } from "./scenes.js";
 import { commentThreads, encodeAnchor, decodeAnchor, resolveAnchor, anchorsFor, placeThread } from "./comments.js";
+import { reviewView, locate } from "./review.js";
+import { provenanceTracker, runsOf, sharesOf, personAttrs } from "./provenance.js";
 
 /** NOTICE codes a server sends right before closing the socket. */
 const CLOSING_NOTICES = ["removed", "unavailable"];
@@ -88,6 +92,9 @@ export function start(opts = {}) {
   // Comment ranges are placed once the text has come from the server.
   let synced = false;
   const comments = commentThreads({ ytext, ready: () => synced });
+  // AI proposals shown in place for review, and each character's origin (person, model, edited).
+  const review = reviewView();
+  const provenance = provenanceTracker({ ytext, undoManager });
 
   const editor = mount(element, {
     format,
@@ -95,8 +102,13 @@ export function start(opts = {}) {
     readOnly: true, // until the first sync
     placeholder: "",
     history: false,
-    extraExtensions: [yCollab(ytext, awareness, { undoManager }), undoKeymap(undoManager), focus.extension, comments.extension],
+    extraExtensions: [
+      yCollab(ytext, awareness, { undoManager }), undoKeymap(undoManager), focus.extension, comments.extension,
+      review.extension, provenance.extension,
+    ],
   });
+  review.attach(editor.view);
+  provenance.attach(editor.view);
 
   const provider = new CollabProvider({
     url: opts.url,
@@ -159,10 +171,13 @@ export function start(opts = {}) {
       refresh: comments.refresh,
       on: comments.on,
     },
+    review,
+    provenance,
     status: () => ({ state: provider.state, unsynced: provider.unsynced }),
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      provenance.destroy();
       comments.destroy();
       provider.destroy();
       editor.destroy();
@@ -185,6 +200,8 @@ const api = {
   },
   scenes: { focusRange, sceneHeadingOffset, sceneHeadingLines },
   comments: { encodeAnchor, decodeAnchor, resolveAnchor, anchorsFor, placeThread },
+  review: { locate },
+  provenance: { runsOf, sharesOf, personAttrs },
 };
 
 if (typeof window !== "undefined") window.WritersRoomCollab = api;

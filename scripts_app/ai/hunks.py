@@ -144,3 +144,19 @@ def apply(*, base: str, current: str, hunks: list[Hunk], accept: set[int]) -> st
             cur[start - 1] += "\n"
         cur[start:end] = lines
     return "".join(cur)
+
+
+def placed(*, base: str, current: str, hunks: list[Hunk]) -> dict[int, tuple[int, int]]:
+    """Where each hunk that still applies sits in `current`: (from, to) character offsets of the lines
+    it replaces (from == to for an insertion), for an editor to show the proposal in place."""
+    cur = _lines(current)
+    offsets = _offsets(cur)
+    ops = _changes(_lines(base), cur)
+    out = {}
+    for h in hunks:
+        if base != current and _conflicts(h, ops):
+            continue
+        start = _map(h.base_start, ops, insert_before_change=True) if base != current else h.base_start
+        end = min(len(cur), start + (h.base_end - h.base_start))
+        out[h.index] = (offsets[start], offsets[end])
+    return out

@@ -406,6 +406,21 @@ def current_text(*, suggestion: Suggestion, episodes: dict | None = None) -> str
         return ""
 
 
+def _scene_offset(s: Suggestion, episodes: dict | None) -> int:
+    """Where the proposal's text starts in the episode's text now (-1: not there any more)."""
+    if _scope(s) == "episode":
+        return 0
+    cache = {} if episodes is None else episodes
+    current_text(suggestion=s, episodes=cache)  # fills the cache with (episode, text)
+    episode, text = cache.get(s.episode_id, (None, ""))
+    if episode is None or s.scene_id is None:
+        return -1
+    try:
+        return _scene_span(episode, text, s.scene_id).start
+    except documents.SceneNotInText:
+        return -1
+
+
 def text_hunks(*, suggestion: Suggestion) -> list[hunk_ops.Hunk]:
     return hunk_ops.diff(suggestion.base_text, suggestion.text)
 
@@ -517,13 +532,24 @@ def detail(*, suggestion: Suggestion, episodes: dict | None = None) -> dict:
         now = current_text(suggestion=s, episodes=episodes) if s.status == Status.PENDING else s.base_text
         conflicts = set(hunk_ops.conflicting(base=s.base_text, current=now, hunks=all_hunks))
         decided = s.content.get("hunks", {})
+        # Where each open hunk sits in the episode's text now, for the editor's inline review.
+        places = {}
+        if s.status == Status.PENDING:
+            places = hunk_ops.placed(base=s.base_text, current=now, hunks=all_hunks)
+            offset = _scene_offset(s, episodes)
+            places = {i: (a + offset, b + offset) for i, (a, b) in places.items()} if offset >= 0 else {}
         data.update(
             base_text=s.base_text,
             text=s.text,
             current_text=now,
             changed_since=now != s.base_text,
             hunks=[
-                {**h.as_dict(), "decision": decided.get(str(h.index)), "conflict": h.index in conflicts}
+                {
+                    **h.as_dict(),
+                    "decision": decided.get(str(h.index)),
+                    "conflict": h.index in conflicts,
+                    "at": places.get(h.index),
+                }
                 for h in all_hunks
             ],
         )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("p/<slug:slug>/ai/episodes/", ai.request_episodes, name="ai_request_episodes"),
     path("p/<slug:slug>/ai/alternatives/", ai.request_alternatives, name="ai_request_alternatives"),
     path("p/<slug:slug>/e/<int:number>/ai/", ai.ai_episode, name="ai_episode"),
+    path("p/<slug:slug>/e/<int:number>/ai/panel/", ai.editor_panel, name="ai_editor_panel"),
     path("p/<slug:slug>/e/<int:number>/ai/beats/", ai.request_beats, name="ai_request_beats"),
     path("p/<slug:slug>/e/<int:number>/ai/draft/", ai.request_draft, name="ai_request_draft"),
     path("p/<slug:slug>/scenes/<int:pk>/ai/", ai.ai_scene, name="ai_scene"),

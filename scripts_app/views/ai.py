@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..ai import budget, client, generate, live, review
+from ..ai import budget, client, generate, live, provenance, review
 from ..models import Episode, Project, Role, Scene, Suggestion
 from ..permissions import project_view
 from ..services import projects as project_services
@@ -209,6 +209,24 @@ def ai_episode(request, project, number: int):
         "live_where": f"ai-episode:{episode.number}",
     }
     return render(request, "scripts_app/ai/episode.html", context)
+
+
+@project_view()
+def editor_panel(request, project, number: int):
+    """The episode page's AI panel (loaded into templates/scripts_app/ai/_editor_review.html): ask for
+    a rewrite of the scene at the cursor, this episode's proposals as they stream in, and the script's
+    provenance (shares, and the toggle that colours it in the editor)."""
+    episode = _episode(project, number)
+    context = {
+        "project": project,
+        "episode": episode,
+        **_ai_state(project),
+        "presets": [(key, label) for key, (label, _note) in generate.REWRITE_PRESETS.items()],
+        "cards": _cards(request, live.suggestions_for(project=project, episode=episode, limit=10)),
+        "may_write": request.membership.may(Role.WRITER),
+        "shares": provenance.shares(episode=episode),
+    }
+    return render(request, "scripts_app/ai/_editor_panel.html", context)
 
 
 @project_view()

@@ -1,0 +1,160 @@
+// Provenance of the script's characters, kept as Yjs text attributes (scripts_app/ai/provenance.py):
+//   {ai: "<suggestion id>"}               a model wrote it (set by the server when a proposal is accepted)
+//   {ai: "<suggestion id>", edited: 1}    a person typed it inside a model's text
+//   no "ai"                               a person's
+//
+// Yjs gives typed text the attributes of the character on its left, so without help a person typing
+// inside or at the end of AI text would pass for the model. After each of this writer's own edits,
+// what they inserted is marked: "edited" when it sits strictly inside one AI range (same suggestion on
+// both sides), else a person's. The marks are ordinary Yjs formatting: they travel to everyone and
+// follow their characters through concurrent edits.
+//
+// `show(true)` colours AI and AI-edited text in the editor (classes cm-prov-ai, cm-prov-ai-edited).
+import * as Y from "yjs";
+import { StateEffect, StateField, RangeSetBuilder } from "@codemirror/state";
+import { Decoration, EditorView } from "@codemirror/view";
+
+export const PROVENANCE_ORIGIN = "provenance";
+const PERSON = { ai: null, edited: null };
+
+/** Runs of [from, to, origin, suggestion] from a Y.Text delta (origin "human" | "ai" | "ai_edited"). */
+export function runsOf(delta) {
+  const out = [];
+  let pos = 0;
+  for (const op of delta) {
+    const n = typeof op.insert === "string" ? op.insert.length : 1;
+    const a = op.attributes || {};
+    const origin = a.ai ? (a.edited ? "ai_edited" : "ai") : "human";
+    out.push([pos, pos + n, origin, a.ai || null]);
+    pos += n;
+  }
+  return out;
+}
+
+/** Characters by origin (whitespace not counted), as the server counts them. */
+export function sharesOf(delta) {
+  const counts = { human: 0, ai: 0, ai_edited: 0 };
+  for (const op of delta) {
+    if (typeof op.insert !== "string") continue;
+    const a = op.attributes || {};
+    const origin = a.ai ? (a.edited ? "ai_edited" : "ai") : "human";
+    counts[origin] += op.insert.replace(/[\s\u3000]/g, "").length;
+  }
+  return counts;
+}
+
+function aiAt(runs, index) {
+  for (const [from, to, , ai] of runs) if (index >= from && index < to) return ai;
+  return null;
+}
+
+/** The attributes a person's insert at [from, to) should have, given the text's runs after it. */
+export function personAttrs(runs, from, to) {
+  const left = from > 0 ? aiAt(runs, from - 1) : null;
+  const right = aiAt(runs, to);
+  return left && left === right ? { ai: left, edited: 1 } : PERSON;
+}
+
+const setMarks = StateEffect.define();
+const aiMark = Decoration.mark({ class: "cm-prov-ai" });
+const editedMark = Decoration.mark({ class: "cm-prov-ai-edited" });
+
+const marksField = StateField.define({
+  create: () => Decoration.none,
+  update(value, tr) {
+    value = value.map(tr.changes);
+    for (const e of tr.effects) if (e.is(setMarks)) value = e.value;
+    return value;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+const theme = EditorView.baseTheme({
+  ".cm-prov-ai": { backgroundColor: "rgba(130, 80, 223, 0.16)", borderBottom: "1px dotted #8250df" },
+  ".cm-prov-ai-edited": { backgroundColor: "rgba(191, 135, 0, 0.2)", borderBottom: "1px dotted #9a6700" },
+});
+
+export function provenanceTracker({ ytext, undoManager = null }) {
+  let view = null;
+  let shown = false;
+  let queued = false;
+  const listeners = new Set();
+
+  function refresh() {
+    queued = false;
+    if (view && !view.isDestroyed) {
+      let marks = Decoration.none;
+      if (shown) {
+        const builder = new RangeSetBuilder();
+        const len = view.state.doc.length;
+        for (const [from, to, origin] of runsOf(ytext.toDelta())) {
+          if (origin === "human" || from >= len) continue;
+          builder.add(from, Math.min(to, len), origin === "ai" ? aiMark : editedMark);
+        }
+        marks = builder.finish();
+      }
+      view.dispatch({ effects: setMarks.of(marks) });
+    }
+    listeners.forEach((fn) => fn());
+  }
+
+  function queue() {
+    if (queued) return;
+    queued = true;
+    // Never inside the binding's own update of the editor: after it.
+    Promise.resolve().then(refresh);
+  }
+
+  function observer(event, tr) {
+    // Undo and redo bring text back with the attributes it had: only new typing is marked.
+    if (tr.local && tr.origin !== PROVENANCE_ORIGIN && !(undoManager && tr.origin === undoManager)) {
+      // This writer's own typing (or undo): mark what it inserted with relative positions, then fix
+      // the attributes after the transaction, outside the binding's update.
+      const inserted = [];
+      let pos = 0;
+      for (const op of event.delta) {
+        if (op.retain) pos += op.retain;
+        else if (op.insert) {
+          const n = typeof op.insert === "string" ? op.insert.length : 1;
+          const a = op.attributes || {};
+          if (a.ai || a.edited) {
+            inserted.push([
+              Y.createRelativePositionFromTypeIndex(ytext, pos),
+              Y.createRelativePositionFromTypeIndex(ytext, pos + n, -1),
+            ]);
+          }
+          pos += n;
+        }
+      }
+      if (inserted.length) Promise.resolve().then(() => fix(inserted));
+    }
+    queue();
+  }
+
+  function fix(inserted) {
+    const doc = ytext.doc;
+    if (!doc) return;
+    doc.transact(() => {
+      for (const [a, b] of inserted) {
+        const from = Y.createAbsolutePositionFromRelativePosition(a, doc);
+        const to = Y.createAbsolutePositionFromRelativePosition(b, doc);
+        if (!from || !to || to.index <= from.index) continue;
+        const runs = runsOf(ytext.toDelta());
+        ytext.format(from.index, to.index - from.index, personAttrs(runs, from.index, to.index));
+      }
+    }, PROVENANCE_ORIGIN);
+  }
+
+  ytext.observe(observer);
+
+  return {
+    extension: [marksField, theme, EditorView.updateListener.of((u) => { view = u.view; })],
+    attach(v) { view = v; queue(); },
+    show(on) { shown = !!on; queue(); },
+    shown: () => shown,
+    runs: () => runsOf(ytext.toDelta()),
+    shares: () => sharesOf(ytext.toDelta()),
+    on(fn) { listeners.add(fn); return () => listeners.delete(fn); },
+    destroy() { ytext.unobserve(observer); listeners.clear(); },
+  };
+}
