@@ -9,3 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("scripts_app.urls")),
 ]
+
+# Error pages in the app's layout, with a way back (scripts_app/views/errors.py).
+handler403 = "scripts_app.views.errors.forbidden"
+handler404 = "scripts_app.views.errors.not_found"
+handler500 = "scripts_app.views.errors.server_error"

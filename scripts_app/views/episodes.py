@@ -45,6 +45,7 @@ def episode_create(request, project):
         except episode_services.EpisodeNumberError as exc:  # the number was taken meanwhile
             form.add_error("number", str(exc))
         else:
+            messages.success(request, _("Episode %(n)d created.") % {"n": episode.number})
             return redirect("episode_detail", slug=project.slug, number=episode.number)
     return render(request, "scripts_app/episode_form.html", {"project": project, "form": form})
 
@@ -62,6 +63,7 @@ def episode_edit(request, project, number: int):
         except episode_services.EpisodeNumberError as exc:
             form.add_error("number", str(exc))
         else:
+            messages.success(request, _("Episode %(n)d saved.") % {"n": episode.number})
             return redirect("episode_detail", slug=project.slug, number=episode.number)
     return render(
         request, "scripts_app/episode_form.html", {"project": project, "form": form, "episode": episode}

@@ -35,6 +35,7 @@ def project_create(request):
         project = project_services.create_project(
             user=request.user, paywall_episodes=form.cleaned_data["paywall"], **fields
         )
+        messages.success(request, _("Series “%(title)s” created.") % {"title": project.title})
         return redirect("project_detail", slug=project.slug)
     return render(request, "scripts_app/project_form.html", {"form": form})
 

@@ -137,7 +137,17 @@ def scene_restore(request, project, pk: int, version_id: int):
 def scene_delete(request, project, pk: int):
     scene = _scene(project, pk)
     number = scene.episode.number
+    heading = scene.heading or _("(no heading yet)")
     scene_services.delete_scene(scene=scene, user=request.user)
+    # A scene with a locked number stays in the shooting script as OMITTED (services.scenes.delete_scene).
+    if Scene.objects.filter(pk=scene.pk, omitted=True).exists():
+        messages.success(
+            request,
+            _("Scene %(n)s will print as OMITTED in the shooting script; restore it from the scene list.")
+            % {"n": scene.locked_number},
+        )
+    else:
+        messages.success(request, _("Scene deleted: %(heading)s") % {"heading": heading})
     return redirect("episode_detail", slug=project.slug, number=number)
 
 
