@@ -93,7 +93,7 @@ class ProductionTestCase(BaseTestCase):
         self.assertContains(response, "BLUE revision issued")
         pages = pdf_text(self.export_pdf(revision="issued"))
         body = pages[-1]
-        self.assertIn("BLUE REVISION - ", body)
+        self.assertIn("蓝色修订稿 - ", body)  # the Chinese layout says it in Chinese (issue 9.14)
         lines = body.splitlines()
         changed = [line for line in lines if "你还有脸回来" in line]
         self.assertEqual(len(changed), 1)

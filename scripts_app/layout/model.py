@@ -106,6 +106,9 @@ class ShootingScriptOptions:
     provenance_marks: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PROVENANCE_MARKS))
     episode_new_page: bool = True  # each episode starts on a fresh page
     episode_titles: bool = True  # print "EPISODE 3: TITLE" / "第3集 标题" above each episode
+    # Fountain's inline markup: *italic*, **bold**, _underline_ print styled (their marks do not
+    # print) and [[notes]] never print. Off for the Chinese format, where stars are just stars.
+    fountain_markup: bool = False
 
 
 @dataclass(slots=True)
@@ -129,6 +132,13 @@ class Line:
     size_pt: float | None = None  # None: the profile's font size
     element: int | None = None  # flat index of the source element
     revised: bool = False
+    # Styled pieces of ``text`` when its words differ in style: ((text, STYLE_* flags), ...), whose
+    # texts join to ``text``. None: the whole line in the line's own style.
+    runs: tuple[tuple[str, int], ...] | None = None
+
+
+# Style flags of a run (the renderer's flag bits).
+STYLE_BOLD, STYLE_ITALIC, STYLE_UNDERLINE = 1, 2, 4
 
 
 LINE_SCENE_NUMBER = "scene_number"

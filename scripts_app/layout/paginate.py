@@ -15,10 +15,11 @@ preview or tests can inspect.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from scripts_app.formats.elements import Element, EpisodeText, Kind, ScriptDocument
 
+from .markup import RunFinder, Runs, strip_notes, styled_text
 from .model import (
     LINE_CONTD,
     LINE_EPISODE_TITLE,
@@ -44,6 +45,7 @@ Source = ScriptDocument | Sequence[EpisodeText] | Sequence[Element]
 
 _NOT_PRINTED = frozenset({Kind.SECTION, Kind.SYNOPSIS, Kind.NOTE})
 _SPEECH_PARTS = frozenset({Kind.PARENTHETICAL, Kind.DIALOGUE})
+_ACTS = frozenset({Kind.NEW_ACT, Kind.END_ACT})
 # Never hang more than this many columns under a Chinese speaker's name, so a long name
 # cannot squeeze the speech into a narrow column.
 _MAX_ZH_HANG = 16
@@ -120,6 +122,7 @@ class _RowBuilder:
     rows: list[_Row] = field(default_factory=list)
     _episode: int | None = None
     _new_page: bool = False
+    _finders: dict[int, RunFinder] = field(default_factory=dict)  # styled elements, by flat index
 
     # ---- entry
 
@@ -135,6 +138,30 @@ class _RowBuilder:
         return self.rows
 
     # ---- helpers
+
+    def _prepare(self, el: Element, idx: int) -> Element:
+        """The element as it prints: notes out, emphasis marks out (their styles kept aside for
+        ``_add``), a screenplay's scene heading in capitals however it was typed."""
+        text = el.text
+        if not text or el.kind in _NOT_PRINTED:
+            return el
+        if self.options.fountain_markup:
+            text = strip_notes(text)
+            styled = styled_text(text)
+            if styled is not None:
+                text, styles = styled
+                if el.kind != Kind.CHARACTER and any(styles):
+                    self._finders[idx] = RunFinder(_upper(text) if self._caps(el) else text, styles)
+        if self._caps(el):
+            text = _upper(text)
+        return el if text == el.text else replace(el, text=text)
+
+    def _caps(self, el: Element) -> bool:
+        return el.kind == Kind.SCENE_HEADING and self.profile.style == "screenplay"
+
+    def _runs(self, idx: int | None, text: str) -> Runs | None:
+        finder = self._finders.get(idx) if idx is not None else None
+        return finder.runs(text) if finder is not None and text else None
 
     def _meta(self, idx: int) -> ElementMeta | None:
         if self.meta is not None and idx < len(self.meta):
@@ -175,9 +202,10 @@ class _RowBuilder:
             lx = x if (i == 0 or hang_x is None) else hang_x
             frags = [
                 Line(
-                    text, lx, kind, element=idx, revised=revised, align=align, bold=bold, underline=underline
+                    text, lx, kind, element=idx, revised=revised, align=align, bold=bold, underline=underline,
+                    runs=self._runs(idx, text),
                 )
-            ]
+            ]  # fmt: skip
             if revised:
                 frags.append(Line("*", p.revision_mark_in, LINE_REVISION_MARK, element=idx, revised=True))
             if mark:
@@ -228,6 +256,7 @@ class _RowBuilder:
 
     def _elements(self, elements: Sequence[Element], base: int) -> None:
         zh = self.profile.style == "zh"
+        elements = [self._prepare(el, base + k) for k, el in enumerate(elements)]
         i = 0
         n = len(elements)
         while i < n:
@@ -329,7 +358,7 @@ class _RowBuilder:
             text = f"【字幕：{text}】" if zh else f"SUPER: {text}"
         elif kind == Kind.VOICE_OVER:
             text = f"【VO：{text}】" if zh else f"V.O.: {text}"
-        elif kind == Kind.CENTERED:
+        elif kind == Kind.CENTERED or kind in _ACTS:
             align = "center"
             x = (p.left_in + p.right_in) / 2
 
@@ -352,8 +381,10 @@ class _RowBuilder:
         if not lines:
             return
         breaks = _action_breaks(len(lines))
-        if kind == Kind.CAST:
-            breaks = [False] * len(lines)  # the cast line belongs to the scene's first beat
+        if kind == Kind.CAST or kind == Kind.NEW_ACT:
+            breaks = [False] * len(lines)  # the cast line belongs to the scene's first beat; an act
+            # heading to the act it opens
+        underline = kind in _ACTS  # as Final Draft prints them
         space = p.block_space
         hang_x = self._cols_x(p.left_in, hang) if hang else None
         if blank_before[1:] and any(blank_before[1:]):
@@ -361,10 +392,13 @@ class _RowBuilder:
             for j, (line, gap) in enumerate(zip(lines, blank_before, strict=True)):
                 lx = x if (j == 0 or hang_x is None) else hang_x
                 self._add(
-                    [line], lx, kind, idx, space=space if j == 0 else gap, breaks=[breaks[j]], align=align
-                )
+                    [line], lx, kind, idx, space=space if j == 0 else gap, breaks=[breaks[j]], align=align,
+                    underline=underline,
+                )  # fmt: skip
             return
-        self._add(lines, x, kind, idx, space=space, hang_x=hang_x, breaks=breaks, align=align)
+        self._add(
+            lines, x, kind, idx, space=space, hang_x=hang_x, breaks=breaks, align=align, underline=underline
+        )
 
     # ---- transitions
 
@@ -547,7 +581,8 @@ class _RowBuilder:
                 rev = self._revised(base + k)
                 for i, t in enumerate(lines):
                     xx = lx if i == 0 or hang_x is None else hang_x
-                    frags.append([Line(t, xx, kind, element=base + k, revised=rev)])
+                    runs = self._runs(base + k, t)
+                    frags.append([Line(t, xx, kind, element=base + k, revised=rev, runs=runs)])
             columns_rows.append(frags)
         left, right = columns_rows
         height = max(len(left), len(right))
@@ -571,6 +606,11 @@ class _RowBuilder:
                 self._new_page = False
             self.rows.append(r)
         return True
+
+
+def _upper(text: str) -> str:
+    # Character by character, so the text keeps its length ("ß" stays) and its styles line up.
+    return "".join(ch if len(up := ch.upper()) != 1 else up for ch in text)
 
 
 def _speech_end(elements: Sequence[Element], start: int) -> int:
@@ -694,8 +734,9 @@ def _title_page(entries: list[tuple[str, str]], profile: PageProfile) -> Page:
     centre = (p.left_in + p.right_in) / 2
     values: dict[str, list[str]] = {}
     for key, value in entries:
+        plain = styled_text(str(value))  # "_**TITLE**_": the title page prints in its own styles
         values.setdefault(key.strip().lower(), []).extend(
-            v.strip() for v in str(value).split("\n") if v.strip()
+            v.strip() for v in (plain[0] if plain else str(value)).split("\n") if v.strip()
         )
     lines: list[Line] = []
     row = p.lines_per_page // 3
@@ -723,14 +764,9 @@ def _title_page(entries: list[tuple[str, str]], profile: PageProfile) -> Page:
         bottom.extend(values.pop(key, []))
     for rest in values.values():
         bottom.extend(rest)
+    bottom = [w for t in bottom for w in wrap(t, p.body_cols, ambiguous_wide=p.ambiguous_wide)]
     row = max(row + 2, p.lines_per_page - len(bottom))
     for t in bottom:
-        lines.append(
-            _placed(
-                Line(wrap(t, p.body_cols, ambiguous_wide=p.ambiguous_wide)[0], p.left_in, LINE_TITLE_PAGE),
-                row,
-                p,
-            )
-        )
+        lines.append(_placed(Line(t, p.left_in, LINE_TITLE_PAGE), row, p))
         row += 1
     return Page(number=0, lines=lines)

@@ -62,6 +62,11 @@ def _blocks(lines: list[Line], baseline_pt: float) -> list[list]:
             | (_RIGHT if ln.align == "right" else _CENTER if ln.align == "center" else 0)
         )
         size = ln.size_pt or 0
+        if ln.runs:
+            # Words in their own styles (Fountain emphasis): [[text, flags], ...] on top of the line's.
+            runs = [[text, run_flags] for text, run_flags in ln.runs]
+            items.append([round(ln.x_in * 72, 2), round(ln.y_in * 72 + baseline_pt, 2), runs, flags, size])
+            continue
         key = (ln.x_in, flags, size)
         if ln.row is not None and flags & (_RIGHT | _CENTER) == 0:
             prev = open_items.get(key)

@@ -21,6 +21,7 @@ from ..models import Project, Scene
 from ..script_text import HEADING_PARSERS, scene_elements
 from ..selectors import episodes_for_print, shooting_numbers
 from .shooting_script import NothingToPrint, PrintRequest, build_pdf, printed_episodes
+from .title_page import title_page_entries
 
 FORMATS = {
     # name: (file extension, content type)
@@ -63,8 +64,9 @@ def fits_in_request(*, project: Project, episode_range: tuple[int, int] | None) 
 
 
 def build_document(*, project: Project, episode_range: tuple[int, int] | None = None) -> ScriptDocument:
-    """The series as one document, each scene's text as the writers wrote it."""
-    doc = ScriptDocument(title_page=[("Title", project.title)] if project.title else [])
+    """The series as one document, each scene's text as the writers wrote it, under its title page."""
+    title_page = title_page_entries(project) or ([("Title", project.title)] if project.title else [])
+    doc = ScriptDocument(title_page=title_page)
     for episode in episodes_for_print(project=project, episode_range=episode_range):
         scenes = list(episode.scenes.all())
         # A locked episode travels with its production numbers (12A...), as every printed copy does.
@@ -121,7 +123,9 @@ def export_file(
     elif fmt == "fdx":
         from ..formats import fdx
 
-        data = fdx.serialise(build_document(project=project, episode_range=lo_hi)).encode("utf-8")
+        doc = build_document(project=project, episode_range=lo_hi)
+        # One episode is just a script to Final Draft: no "New Act: Episode 1" it never had.
+        data = fdx.serialise(doc, episode_acts=len(doc.episodes) > 1).encode("utf-8")
     elif fmt == "docx":
         from ..formats import docx
 

@@ -161,6 +161,10 @@ def _plan(project: Project, doc: ScriptDocument, progress: Progress | None) -> l
             raise ImportFailed(_episode_out_of_range(number))
         if number in in_file:
             raise ImportFailed(_("The file has episode %(n)d twice; nothing was imported.") % {"n": number})
+    # The file's title page fills the series' empty title-page fields (issue 8.7); never overwrites.
+    from .title_page import fill_from_import
+
+    fill_from_import(project=project, entries=doc.title_page)
         if number in taken:
             raise ImportFailed(
                 _("Episode %(n)d already exists in this series; nothing was imported.") % {"n": number}

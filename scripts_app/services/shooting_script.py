@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..formats.elements import Element, EpisodeText, Kind, ScriptDocument
-from ..formats.fountain import strip_emphasis
 from ..layout import ElementMeta, PaginatedScript, Revision, ShootingScriptOptions, paginate
 from ..models import Episode, Project, ScriptRevision
 from ..render import RenderOptions, render_pdf
 from ..script_text import scene_elements
 from ..selectors import episodes_for_print, shooting_numbers
+from .title_page import printed_title_page
 
 WORKING_DRAFT = "current"  # the text as it is now; asterisks against the latest issued revision
 LATEST_ISSUED = "issued"  # each episode as last issued; asterisks against the revision before it
@@ -41,6 +41,8 @@ class PrintRequest:
     watermark: str = ""
     revised_only: bool = False
     provenance: bool = False
+    title_page: bool = True  # the series' title page first, when it has one
+    unwritten_note: bool = False  # an episode with no text prints a line saying so (else nothing)
 
 
 @dataclass
@@ -76,7 +78,16 @@ def _scenes_for(episode: Episode, mode: str) -> tuple[list[_Scene], ScriptRevisi
             )
         revisions = revisions[: revisions.index(wanted[0]) + 1]
         mode = LATEST_ISSUED
-    if mode == LATEST_ISSUED and revisions:
+    if mode == LATEST_ISSUED and not revisions:
+        # Printing the working draft under "latest issued" would pass unissued text off as issued.
+        raise RevisionNotIssued(
+            _(
+                "Episode %(n)d is not locked, so it has no issued revision yet; "
+                "print its working draft instead."
+            )
+            % {"n": episode.number}
+        )
+    if mode == LATEST_ISSUED:
         issued = revisions[-1]
         before = revisions[-2] if len(revisions) > 1 else None
         base = {s.scene_id: s.text for s in before.snapshots.all()} if before else {}
@@ -114,9 +125,7 @@ def _marked_elements(scene: _Scene, fmt: str) -> tuple[list[Element], list[Eleme
         ).get_opcodes():
             if tag in ("replace", "insert"):
                 revised[j1:j2] = [True] * (j2 - j1)
-    if fmt == "fountain":
-        # Inline emphasis marks are markup, not words: a star in the body would read as a revision mark.
-        elements = [replace(el, text=strip_emphasis(el.text)) if el.text else el for el in elements]
+    # Fountain's emphasis and [[notes]] stay in the elements: the layout prints them styled / not at all.
     return elements, [ElementMeta(revised=r) for r in revised]
 
 
@@ -138,19 +147,43 @@ def printed_episodes(*, project: Project, request: PrintRequest) -> list[Printed
     return out
 
 
-def _revision_header(printed: list[PrintedEpisode], mode: str) -> Revision | None:
+# The revision label of a Chinese script, in the industry order's colours.
+_ZH_COLOURS = {
+    "white": "白色",
+    "blue": "蓝色",
+    "pink": "粉色",
+    "yellow": "黄色",
+    "green": "绿色",
+    "goldenrod": "金黄色",
+    "buff": "浅黄色",
+    "salmon": "橙红色",
+    "cherry": "樱桃红色",
+}
+
+
+def _revision_header(printed: list[PrintedEpisode], mode: str, *, zh: bool = False) -> Revision | None:
     """One colour for the whole print when every episode in it shares one."""
     colours = {(p.revision.index, p.revision.color) if p.revision else None for p in printed}
     if len(colours) != 1 or None in colours:
         return None
     revision = printed[0].revision
+    colour = revision.color
     if mode == WORKING_DRAFT:
         # Unissued changes on top of the latest issued draft: say so rather than pass as issued.
         date = timezone.localdate().isoformat()
         if revision.index == 0:
             return None
-        return Revision(revision.color, date, label=f"{revision.color.upper()} REVISION + CHANGES - {date}")
-    return Revision(revision.color, timezone.localtime(revision.issued_at).date().isoformat())
+        if zh:
+            return Revision(colour, date, label=f"{_ZH_COLOURS[colour]}修订稿 + 未发布修改 - {date}")
+        return Revision(colour, date, label=f"{colour.upper()} REVISION + CHANGES - {date}")
+    date = timezone.localtime(revision.issued_at).date().isoformat()
+    return Revision(colour, date, label=f"{_ZH_COLOURS[colour]}修订稿 - {date}" if zh else "")
+
+
+def _unwritten(episode: Episode, *, zh: bool) -> Element:
+    if zh:
+        return Element(Kind.CENTERED, f"（第{episode.number}集尚未撰写）")
+    return Element(Kind.CENTERED, f"(Episode {episode.number} is not written yet.)")
 
 
 def build_pdf(
@@ -160,22 +193,33 @@ def build_pdf(
     report = progress or (lambda _pct: None)
     printed = printed_episodes(project=project, request=request)
     report(40)
+    profile = request.profile or default_profile(project)
+    zh = profile == "zh"
+    written = [p for p in printed if p.elements]
+    if request.unwritten_note:
+        for p in printed:
+            if not p.elements:
+                p.elements, p.meta = [_unwritten(p.episode, zh=zh)], [ElementMeta()]
+        written = printed
+    if not written:
+        raise NothingToPrint(
+            _("Nothing is written in these episodes yet, so there is nothing to print.")
+            if len(printed) > 1
+            else _("Nothing is written in this episode yet, so there is nothing to print.")
+        )
     doc = ScriptDocument(
-        title_page=[
-            ("Title", project.title),
-            ("Credit", "Written by"),
-            ("Author", project.created_by.get_username() if project.created_by else ""),
-            ("Draft date", timezone.localdate().isoformat()),
-        ],
-        episodes=[EpisodeText(p.episode.number, p.episode.title, p.elements) for p in printed],
+        title_page=printed_title_page(project) if request.title_page else [],
+        episodes=[EpisodeText(p.episode.number, p.episode.title, p.elements) for p in written],
     )
-    meta = [m for p in printed for m in p.meta]
+    meta = [m for p in written for m in p.meta]
+    today = timezone.localdate().isoformat()
     options = ShootingScriptOptions(
-        profile=request.profile or default_profile(project),
+        profile=profile,
         revised=frozenset(i for i, m in enumerate(meta) if m.revised),
-        header=f"{project.title} · EP {{episode}} · {timezone.localdate().isoformat()}",
-        revision=_revision_header(printed, request.revision),
+        header=f"{project.title} · {'第{episode}集' if zh else 'EP {episode}'} · {today}",
+        revision=_revision_header(written, request.revision, zh=zh),
         show_provenance=request.provenance,
+        fountain_markup=project.script_format == "fountain",
     )
     script = paginate(doc, options, meta)
     report(70)
