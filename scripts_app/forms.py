@@ -218,3 +218,29 @@ class ExportForm(forms.Form):
 
     def clean_revision(self) -> str:
         return self.cleaned_data["revision"] or "current"
+
+
+class TitlePageForm(forms.Form):
+    """The series' title page (Fountain's keys); empty fields are left off the printed page."""
+
+    title = forms.CharField(label=_("Title"), required=False, max_length=2000)
+    credit = forms.CharField(
+        label=_("Credit"), required=False, max_length=2000, help_text=_("e.g. Written by")
+    )
+    authors = forms.CharField(
+        label=_("Author(s)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    source = forms.CharField(
+        label=_("Source"), required=False, max_length=2000, help_text=_("e.g. Based on the novel by …")
+    )
+    draft_date = forms.CharField(label=_("Draft date"), required=False, max_length=2000)
+    contact = forms.CharField(
+        label=_("Contact"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    copyright = forms.CharField(label=_("Copyright"), required=False, max_length=2000)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    print_in_pdf = forms.BooleanField(
+        label=_("Print it as the first page of PDF exports"), required=False, initial=True
+    )

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from .views import bible, comments, episodes, find, projects, scenes, transfer
+from .views import title_page as title_page_views
 
 urlpatterns = [
     path("", include("scripts_app.ai.urls")),
@@ -51,6 +52,7 @@ urlpatterns = [
     path("p/<slug:slug>/export/", transfer.export_view, name="export"),
     path("p/<slug:slug>/exports/<int:pk>/", transfer.export_job, name="export_job"),
     path(
+    path("p/<slug:slug>/title-page/", title_page_views.title_page_edit, name="title_page"),
         "p/<slug:slug>/exports/<int:pk>/download/", transfer.export_job_download, name="export_job_download"
     ),
     path("p/<slug:slug>/e/<int:number>/lock/", episodes.episode_lock, name="episode_lock"),

@@ -172,6 +172,9 @@ class EpisodeDocConsumer(AsyncWebsocketConsumer):
                 return
             self.room.relay_awareness(clean)
             return
+        if kind == protocol.SAVE:
+            await self._save(protocol.save_id(payload))
+            return
         if sub == protocol.STEP1:
             self.push(protocol.step2_message(self.room.diff_for(payload)))
             return
@@ -191,6 +194,20 @@ class EpisodeDocConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FAULT)
             return
         self.push(protocol.ack_message(1))
+
+    async def _save(self, request: int) -> None:
+        """Ctrl+S: this connection's earlier updates are stored already (frames are handled in
+        order); the rows are written now instead of after the idle pause."""
+        if self.may_write:
+            try:
+                await self.room.save()
+            except Exception:
+                log.exception("could not save the rows of episode %s", self.room.episode_id)
+                await self._notice(
+                    "save_failed", _("Not saved yet: your changes are kept; try again."), id=request
+                )
+                return
+        await self._notice("saved", _("Saved"), id=request)
 
     async def member_changed(self, event: dict) -> None:
         """The showrunner changed this member's role or removed them: applies at once."""

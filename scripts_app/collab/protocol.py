@@ -11,6 +11,7 @@ SYNC = YMessageType.SYNC
 AWARENESS = YMessageType.AWARENESS
 ACK = 2
 NOTICE = 3
+SAVE = 4  # client -> server: varuint request id; "write the rows now", answered by NOTICE "saved"
 STEP1, STEP2, UPDATE = YSyncMessageType.SYNC_STEP1, YSyncMessageType.SYNC_STEP2, YSyncMessageType.SYNC_UPDATE
 
 
@@ -63,6 +64,9 @@ def read(frame: bytes) -> tuple[int, int | None, bytes]:
         elif kind == AWARENESS:
             sub = None
             payload = Decoder(frame[1:]).read_message()
+        elif kind == SAVE:
+            sub, payload = None, frame[1:]
+            save_id(payload)  # an unreadable id is refused here
         else:
             raise BadMessage("unknown message type")
     except (IndexError, RuntimeError) as exc:
@@ -70,6 +74,17 @@ def read(frame: bytes) -> tuple[int, int | None, bytes]:
     if payload is None:
         raise BadMessage("missing payload")
     return kind, sub, bytes(payload)
+
+
+def save_id(payload: bytes) -> int:
+    """The request id of a SAVE frame's payload."""
+    try:
+        request = Decoder(payload).read_var_uint()
+    except (IndexError, RuntimeError) as exc:
+        raise BadMessage("unreadable save request") from exc
+    if request >= 2**32:
+        raise BadMessage("save request id out of range")
+    return request
 
 
 def decode_awareness(payload: bytes) -> list[tuple[int, int, str]]:

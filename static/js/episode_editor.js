@@ -129,6 +129,100 @@
     },
   };
 
+  // ------------------------------------------- save, SmartType, find, revision mode, status bar
+  // Ctrl/Cmd+S saves at once (the server writes the rows now) and never opens the browser's
+  // "Save page" dialog; every in-app link saves first, so leaving right after typing loses
+  // nothing (a link is followed after the save, or after it failed: then the browser's own
+  // leave warning speaks for the unsynced edits). Scene headings show in the status bar as the
+  // PDF prints them (Fountain in capitals).
+  (function () {
+    if (!window.WritersRoomFeatures) return;
+    var saveEl = document.getElementById("save-status");
+    var bar = document.getElementById("editor-statusbar");
+    var phrasesEl = document.getElementById("editor-phrases");
+    var phrases = null;
+    if (phrasesEl) {
+      var p = phrasesEl.dataset;
+      phrases = {
+        "Find": p.find, "Replace": p.replace, "next": p.next, "previous": p.previous, "all": p.all,
+        "match case": p.matchCase, "regexp": p.regexp, "by word": p.byWord, "replace": p.replaceOne,
+        "replace all": p.replaceAll, "close": p.close,
+      };
+    }
+    function fill(template, values) {
+      return String(template || "").replace(/%\((\w+)\)s/g, function (m, k) { return values[k] == null ? m : values[k]; });
+    }
+    function colour(name) {
+      return (bar && bar.dataset["color" + name.charAt(0).toUpperCase() + name.slice(1)]) || name;
+    }
+    var revision = null;
+    function showRevision() {
+      var el = document.getElementById("status-revision");
+      if (!el) return;
+      el.textContent = revision && bar ? fill(bar.dataset.revision, { issued: colour(revision.issued), next: colour(revision.color) }) : "";
+      el.className = revision ? "revision-note rev-" + revision.color : "";
+    }
+    var features = window.WritersRoomFeatures.install(session, {
+      format: d.format,
+      phrases: phrases,
+      onSave: function (state) {
+        document.body.dataset.saveState = state;
+        if (saveEl) saveEl.textContent = saveEl.dataset[state] || "";
+      },
+      onScene: function (info) {
+        if (!bar) return;
+        var sceneEl = document.getElementById("status-scene");
+        var headEl = document.getElementById("status-heading");
+        if (sceneEl) sceneEl.textContent = info.index < 0 ? (info.count ? bar.dataset.noScene : "") : fill(bar.dataset.sceneOf, { i: info.index + 1, n: info.count });
+        if (headEl) headEl.textContent = info.heading;
+      },
+    });
+    if (d.editorDataUrl) {
+      fetch(d.editorDataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          features.setData({ characters: data.characters || [], locations: data.locations || [] });
+          revision = data.revision || null;
+          features.setRevision(revision);
+          document.body.dataset.revisionMode = revision ? revision.color : "";
+          showRevision();
+        })
+        .catch(function () { /* SmartType and revision marks stay off; writing goes on */ });
+    }
+
+    function save() { return features.save(); }
+    window.addEventListener("keydown", function (ev) {
+      if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && !ev.shiftKey && (ev.key === "s" || ev.key === "S")) {
+        ev.preventDefault();
+        save();
+      }
+    }, true);
+    var saveBtn = document.getElementById("save-now");
+    if (saveBtn) saveBtn.addEventListener("click", function () { save(); });
+    var findBtn = document.getElementById("find-open");
+    if (findBtn) findBtn.addEventListener("click", function () { features.openFind(); });
+
+    // In-app navigation: save first. Only plain left clicks on same-origin links to another page.
+    var leaving = false;
+    document.addEventListener("click", function (ev) {
+      if (ev.defaultPrevented || ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
+      var a = ev.target.closest ? ev.target.closest("a[href]") : null;
+      if (!a || (a.target && a.target !== "_self") || a.hasAttribute("download")) return;
+      var url;
+      try { url = new URL(a.href, window.location.href); } catch (e) { return; }
+      if (url.origin !== window.location.origin) return;
+      if (url.pathname === window.location.pathname && url.search === window.location.search && url.hash) return;
+      if (session.provider.readOnly || leaving) return;
+      ev.preventDefault();
+      leaving = true;
+      save().then(function () { window.location.href = url.href; }, function () { window.location.href = url.href; });
+    }, true);
+
+    window.WritersRoomLive.features = features;
+    window.WritersRoomLive.save = save;
+  })();
+
   // ------------------------------------------------------------------ comments
   (function (comments) {
     var draft = null;        // {start, end, quote} of the selection, or null

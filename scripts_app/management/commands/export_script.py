@@ -1,6 +1,6 @@
 """python manage.py export_script SLUG --format pdf|fdx|docx|shotlist|shotlist-pdf|fountain|zh
 [--episodes 1-10] [--profile letter|a4|zh] [--revision current|issued|N] [--watermark NAME]
-[--revised-only] [--provenance] -o FILE"""
+[--revised-only] [--provenance] [--no-title-page] [--unwritten-note] -o FILE"""
 
 from __future__ import annotations
 
@@ -28,6 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("--watermark", default="", help="recipient's name printed across every page")
         parser.add_argument("--revised-only", action="store_true", help="only pages with revised lines")
         parser.add_argument("--provenance", action="store_true", help="mark AI and AI-edited lines")
+        parser.add_argument(
+            "--no-title-page", action="store_true", help="leave the series' title page out of the PDF"
+        )
+        parser.add_argument(
+            "--unwritten-note",
+            action="store_true",
+            help="an episode with no text prints a line saying so (by default it prints nothing)",
+        )
         parser.add_argument("-o", "--output", required=True, help="file to write ('-' for standard output)")
 
     def handle(self, *args, slug: str, format: str, episodes: str, output: str, **opts):
@@ -41,6 +49,7 @@ class Command(BaseCommand):
         request = PrintRequest(
             episode_range=episode_range, profile=opts["profile"], revision=opts["revision"],
             watermark=opts["watermark"], revised_only=opts["revised_only"], provenance=opts["provenance"],
+            title_page=not opts["no_title_page"], unwritten_note=opts["unwritten_note"],
         )  # fmt: skip
         try:
             exported = exports.export_file(project=project, fmt=format, request=request)

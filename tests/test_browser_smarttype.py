@@ -1,0 +1,160 @@
+"""SmartType in the live editor: cues, 人物 names, headings and transitions complete from the bible,
+in both formats; Tab and Enter accept; nothing pops up in dialogue. Real chromium, daphne, Postgres."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from scripts_app.models import Character, Location, Membership, Role
+from scripts_app.services.episodes import create_episode
+from scripts_app.services.projects import create_project
+from scripts_app.services.scenes import create_scene
+
+from .test_browser_editing import browser, log_in, pytestmark  # noqa: F401  (fixture and marks)
+
+LINE = "(() => { const v = window.WritersRoomLive.session.editor.view; return v.state.doc.lineAt(v.state.selection.main.head).text; })()"  # noqa: E501
+POPUP = ".cm-tooltip-autocomplete"
+
+
+@pytest.fixture
+def series():
+    users = get_user_model().objects
+    lin = users.create_user("lin", "lin@example.org", "a-long-password", first_name="林晚")
+    zh = create_project(user=lin, title="同屋", slug="room", script_format="zh")
+    for name in ("林晚", "顾辰", "林父"):
+        Character.objects.create(project=zh, name=name)
+    Location.objects.create(project=zh, name="医院走廊")
+    create_scene(
+        episode=create_episode(project=zh, number=1), user=lin, text="1-1 日 内 客厅\n人物：林晚\n△门开着。\n"
+    )
+    fountain = create_project(user=lin, title="Heist", slug="heist", script_format="fountain")
+    for name in ("Gu Chen", "Lin Wan"):
+        Character.objects.create(project=fountain, name=name)
+    Location.objects.create(project=fountain, name="Warehouse")
+    create_scene(
+        episode=create_episode(project=fountain, number=1), user=lin, text="INT. OFFICE - DAY\n\nRain.\n"
+    )
+    viewer = users.create_user("zhou", "zhou@example.org", "a-long-password")
+    Membership.objects.create(project=zh, user=viewer, role=Role.VIEWER)
+    return zh
+
+
+def open_editor(browser, base: str, slug: str, user: str = "lin"):  # noqa: F811
+    page = browser.new_context(locale="zh-CN").new_page()
+    log_in(page, base, user, "a-long-password")
+    page.goto(f"{base}/p/{slug}/e/1/")
+    page.wait_for_selector("body[data-collab-state=synced], body[data-collab-state=readonly]")
+    # SmartType's names come from the server once the page is up.
+    page.wait_for_function(
+        "window.WritersRoomLive.features && document.body.dataset.revisionMode !== undefined"
+    )
+    return page
+
+
+def at_end(page) -> None:
+    page.click(".cm-content .cm-line >> nth=-1")
+    page.keyboard.press("Control+End")
+
+
+def line(page) -> str:
+    return page.evaluate(LINE)
+
+
+def popup_offers(page, label: str) -> None:
+    page.wait_for_selector(f"{POPUP} li:has-text('{label}')")
+
+
+def test_zh_cues_cast_and_headings_complete_from_the_bible(asgi_server, browser, series) -> None:  # noqa: F811
+    page = open_editor(browser, asgi_server.url, "room")
+    at_end(page)
+
+    # A cue at the start of an empty line: Tab accepts and writes the colon.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # "△" then an empty line
+    page.keyboard.type("顾")
+    popup_offers(page, "顾辰")
+    page.keyboard.press("Tab")
+    page.wait_for_function(f"{LINE} === '顾辰：'")
+
+    # In dialogue nothing pops up, even for a name.
+    page.keyboard.type("林")
+    page.wait_for_function(f"{LINE} === '顾辰：林'")
+    assert page.evaluate("window.WritersRoomLive.features.query()") == []
+    assert page.locator(POPUP).count() == 0
+
+    # A new heading: time of day, then 内/外, then the bible's location; Enter accepts.
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("1-2 ")
+    popup_offers(page, "夜")
+    page.keyboard.type("夜")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{LINE} === '1-2 夜 '")
+    popup_offers(page, "内外")
+    page.keyboard.press("Tab")  # the first: 内
+    page.wait_for_function(f"{LINE} === '1-2 夜 内 '")
+    page.keyboard.type("医")
+    popup_offers(page, "医院走廊")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{LINE} === '1-2 夜 内 医院走廊'")
+
+    # The 人物 line offers the names not listed yet.
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")  # the flow writes "人物："
+    page.wait_for_function(f"{LINE}.startsWith('人物')")
+    page.keyboard.type("林")
+    popup_offers(page, "林父")
+    assert sorted(page.evaluate("window.WritersRoomLive.features.completions()")) == ["林晚", "林父"]
+    page.keyboard.press("Enter")
+    page.keyboard.type("、")
+    popup_offers(page, "顾辰")
+    assert "林晚" not in page.evaluate("window.WritersRoomLive.features.completions()")
+
+
+def test_fountain_headings_cues_and_transitions_complete(asgi_server, browser, series) -> None:  # noqa: F811
+    page = open_editor(browser, asgi_server.url, "heist")
+    at_end(page)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.type("INT")
+    popup_offers(page, "INT./EXT.")
+    page.keyboard.press("Tab")
+    page.wait_for_function(f"{LINE} === 'INT. '")
+    page.keyboard.type("wa")
+    popup_offers(page, "WAREHOUSE")
+    page.keyboard.press("Tab")
+    page.wait_for_function(f"{LINE} === 'INT. WAREHOUSE - '")
+    page.keyboard.type("NI")
+    popup_offers(page, "NIGHT")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{LINE} === 'INT. WAREHOUSE - NIGHT'")
+    # The status bar shows the heading as it prints: in capitals.
+    page.wait_for_selector("#status-heading:has-text('INT. WAREHOUSE - NIGHT')")
+
+    # A cue after a blank line, in capitals; the transitions are among the offers.
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")  # the flow leaves a blank line and starts action
+    page.keyboard.type("G")
+    popup_offers(page, "GU CHEN")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{LINE} === 'GU CHEN'")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")  # to the dialogue line
+    page.keyboard.type("Gu")
+    page.wait_for_function(f"{LINE} === 'Gu'")
+    assert page.evaluate("window.WritersRoomLive.features.query()") == []
+    assert page.locator(POPUP).count() == 0
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.type("CU")
+    popup_offers(page, "CUT TO:")
+
+
+def test_the_bible_names_are_for_members_only(asgi_server, browser, series) -> None:  # noqa: F811
+    page = open_editor(browser, asgi_server.url, "room", user="zhou")
+    names = page.evaluate("fetch('/p/room/e/1/editor-data/').then(r => r.json())")
+    assert set(names["characters"]) == {"林晚", "顾辰", "林父"}
+    assert names["locations"] == ["医院走廊"]
+    status = page.evaluate("fetch('/p/heist/e/1/editor-data/').then(r => r.status)")
+    assert status in (403, 404)
