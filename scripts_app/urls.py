@@ -50,9 +50,9 @@ urlpatterns = [
     path("p/<slug:slug>/import/", transfer.import_view, name="import"),
     path("p/<slug:slug>/imports/<int:pk>/", transfer.import_job, name="import_job"),
     path("p/<slug:slug>/export/", transfer.export_view, name="export"),
+    path("p/<slug:slug>/title-page/", title_page_views.title_page_edit, name="title_page"),
     path("p/<slug:slug>/exports/<int:pk>/", transfer.export_job, name="export_job"),
     path(
-    path("p/<slug:slug>/title-page/", title_page_views.title_page_edit, name="title_page"),
         "p/<slug:slug>/exports/<int:pk>/download/", transfer.export_job_download, name="export_job_download"
     ),
     path("p/<slug:slug>/e/<int:number>/lock/", episodes.episode_lock, name="episode_lock"),
