@@ -149,7 +149,7 @@ class ImportPageTestCase(BaseTestCase):
     def test_it_imports_from_the_browser(self) -> None:
         text = "第2集 摊牌\n2-1 夜 外 天台\n人物：林晚\n△风很大。\n林晚：到此为止。\n"
         response = self.upload("ep2.txt", text.encode("gb18030"))
-        self.assertContains(response, "imported 1 episodes, 1 scenes, 1 characters")
+        self.assertContains(response, "imported 1 episode, 1 scene, 1 character")
         self.assertTrue(self.project.episodes.filter(number=2, title="摊牌").exists())
 
     def test_it_explains_a_hostile_upload_and_imports_nothing(self) -> None:

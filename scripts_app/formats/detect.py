@@ -92,8 +92,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _binary_error() -> ScriptFormatError:
     return ScriptFormatError(
-        "This looks like a binary file (for example a Word or PDF document), not a plain-text script. "
-        "Please export it as .fountain or .txt."
+        "This looks like a binary file (a PDF, an image or an old Word .doc, say), not a script the import "
+        "reads. It reads Fountain (.fountain), Final Draft (.fdx), Word (.docx) and the Chinese "
+        "micro-drama format as text (.txt)."
     )
 
 

@@ -159,7 +159,7 @@ def parse(text: str) -> ScriptDocument:
     splitter = EpisodeSplitter()
     started = False  # once any element or episode is seen, 剧名： is no longer a title line
     await_dialogue = False  # after "张父：" with nothing said, the next plain line is the line
-    preamble = zh_preamble.split(lines, episode_number=_episode_number, is_heading=_is_numbered_heading)
+    preamble = zh_preamble.split(lines, episode_number=episode_number, is_heading=_is_numbered_heading)
     if preamble is not None:
         doc.title_page, first = preamble
         lines, started = lines[first:], True
@@ -229,7 +229,8 @@ def _plain_line(raw: str) -> str:
     return s
 
 
-def _episode_number(s: str) -> int | None:
+def episode_number(s: str) -> int | None:
+    """The number of a 第N集 line; None for any other line."""
     m = _EPISODE_RE.match(s) if s[:1] == "第" else None
     return parse_number(m.group(1)) if m else None
 

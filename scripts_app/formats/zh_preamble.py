@@ -299,6 +299,14 @@ def starts_entry(section: str, s: str) -> bool:
     return head is None
 
 
+def is_entry_name(name: str) -> bool:
+    """Whether `name` reads back as itself at the head of a 人物小传 entry."""
+    found, after = _entry_name(name)
+    return (
+        found == name and after == "" and name not in _CHARACTER_LABEL_FIELD and name not in _SECTION_LABELS
+    )
+
+
 def _is_name_list(s: str) -> bool:
     """ "张三、李四、王五": short names and separators only."""
     if "、" not in s and "，" not in s and "," not in s:
@@ -582,7 +590,7 @@ def serialise(pairs: list[tuple[str, str]]) -> list[str]:
 
 def character_entry(name: str, fields: dict[str, str]) -> str:
     """One 人物小传 entry for the export: "马一花（17）：暴躁体委。性格：强悍直率"."""
-    age = _one_line(fields.get("age", ""))
+    age = _one_line(fields.get("age", "")).replace("（", "(").replace("）", ")")
     head = f"{name}（{age}）：" if age else f"{name}："
     parts = []
     identity = _one_line(fields.get("identity", ""))
@@ -598,7 +606,7 @@ def character_entry(name: str, fields: dict[str, str]) -> str:
         value = _one_line(fields.get(field_name, ""))
         if value:
             parts.append(f"{labels[0]}：{value}")
-    return head + "。".join(parts)
+    return head + "。".join(parts) if parts else head.rstrip("：")
 
 
 def location_entry(name: str, fields: dict[str, str]) -> str:

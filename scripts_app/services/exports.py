@@ -84,7 +84,12 @@ def build_document(*, project: Project, episode_range: tuple[int, int] | None = 
 
 
 def export_text(*, project: Project, fmt: str, episode_range: tuple[int, int] | None = None) -> str:
-    return detect.serialise(build_document(project=project, episode_range=episode_range), fmt)
+    doc = build_document(project=project, episode_range=episode_range)
+    if fmt == "zh":  # the bible before 第1集 (大纲, 人物小传), as Chinese scripts carry it
+        from .bible_import import preamble_pairs
+
+        doc.title_page += preamble_pairs(project=project, episode_range=episode_range)
+    return detect.serialise(doc, fmt)
 
 
 def _shot_lists(project: Project, request: PrintRequest) -> list:

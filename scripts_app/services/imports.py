@@ -24,7 +24,7 @@ from ..formats import detect
 from ..formats.elements import Kind, ScriptDocument, speaking_characters
 from ..models import Episode, ImportJob, Location, Project, Scene, SceneVersion
 from ..script_text import SceneFacts, scene_facts
-from . import jobs
+from . import bible_import, import_report, jobs
 from .bible import ensure_characters
 
 log = logging.getLogger(__name__)
@@ -41,14 +41,26 @@ class ImportFailed(ValueError):
 class ImportResult:
     episodes: int
     scenes: int
-    characters: int
+    characters: int  # added to the bible
+    found: int | None = None  # the characters the file names (script and preamble); None: as added
+    bible: bible_import.BibleReport | None = None
+    converted: tuple[str, str] | None = None  # (the file's format, the series') when it was rewritten
 
     def summary(self) -> str:
-        return _("imported %(e)d episodes, %(s)d scenes, %(c)d characters") % {
-            "e": self.episodes,
-            "s": self.scenes,
-            "c": self.characters,
-        }
+        """ "imported 2 episodes, 3 scenes, 4 characters" (what was added, and what was found)."""
+        return import_report.summary(self)
+
+    def notes(self) -> list[str]:
+        """What the import did to the bible, and any conversion, one sentence each."""
+        return import_report.notes(self)
+
+    def message(self) -> str:
+        return " ".join([self.summary(), *self.notes()])
+
+
+def failure_message(exc: Exception) -> str:
+    """Why nothing was imported, saying "Nothing was imported" once."""
+    return import_report.failure(str(exc))
 
 
 def read_document(
@@ -126,25 +138,40 @@ class _PlannedEpisode:
 
 
 def import_document(
-    *, project: Project, doc: ScriptDocument, user, progress: Progress | None = None
+    *, project: Project, doc: ScriptDocument, user, progress: Progress | None = None, source_format: str = ""
 ) -> ImportResult:
-    """Write the document's episodes into the series: every one of them, or (with a message) none."""
+    """Write the document's episodes into the series: every one of them, or (with a message) none.
+
+    `source_format` is the format the file was read as; a file in another format than the series'
+    is rewritten in the series' format, and the result says so."""
     plan = _plan(project, doc, progress)
     if progress:
         progress(85)
     try:
         with transaction.atomic():
-            n_scenes = _write(project, plan, user)
+            # The preamble's bios first, so a character it describes is created with them.
+            bible = bible_import.fill_bible(project=project, doc=doc)
+            n_scenes, n_new = _write(project, plan, user)
+            numbers = [ep.number for ep in plan]
+            bible_import.fill_outline(project=project, doc=doc, numbers=numbers, report=bible)
     except IntegrityError as exc:  # another import or a writer took one of the numbers meanwhile
         raise ImportFailed(
             _("Someone created one of these episode numbers meanwhile; nothing was imported. Try again.")
         ) from exc
-    # ensure_characters added them to the bible; the count is of the characters the file names.
     characters = speaking_characters([el for ep in doc.episodes for el in ep.elements])
+    found = len(set(characters) | set(bible_import.character_names(doc)))
     announce(project_id=project.pk, topics=["board", "bible"])
+    # The file's title page fills the series' empty title-page fields (issue 8.7); never overwrites.
+    from .title_page import fill_from_import
+
+    fill_from_import(project=project, entries=doc.title_page)
     if progress:
         progress(100)
-    return ImportResult(len(plan), n_scenes, len(characters))
+    converted = None
+    if source_format in ("zh", "fountain") and source_format != project.script_format:
+        converted = (source_format, project.script_format)
+    added = n_new + len(bible.added_characters)
+    return ImportResult(len(plan), n_scenes, added, found, bible, converted)
 
 
 def _plan(project: Project, doc: ScriptDocument, progress: Progress | None) -> list[_PlannedEpisode]:
@@ -161,10 +188,6 @@ def _plan(project: Project, doc: ScriptDocument, progress: Progress | None) -> l
             raise ImportFailed(_episode_out_of_range(number))
         if number in in_file:
             raise ImportFailed(_("The file has episode %(n)d twice; nothing was imported.") % {"n": number})
-    # The file's title page fills the series' empty title-page fields (issue 8.7); never overwrites.
-    from .title_page import fill_from_import
-
-    fill_from_import(project=project, entries=doc.title_page)
         if number in taken:
             raise ImportFailed(
                 _("Episode %(n)d already exists in this series; nothing was imported.") % {"n": number}
@@ -208,7 +231,7 @@ def _episode_out_of_range(number: int) -> str:
     return message % {"n": shown, "max": f"{settings.EPISODE_NUMBER_MAX:,}"}
 
 
-def _write(project: Project, plan: list[_PlannedEpisode], user) -> int:
+def _write(project: Project, plan: list[_PlannedEpisode], user) -> tuple[int, int]:
     """Bulk inserts: episodes, the locations and characters the scenes name, scenes, first versions."""
     locations = _locations(project, [facts for ep in plan for _text, facts in ep.scenes])
     episodes = Episode.objects.bulk_create(
@@ -246,8 +269,7 @@ def _write(project: Project, plan: list[_PlannedEpisode], user) -> int:
         batch_size=_BATCH,
     )
     names = speaking_characters([el for ep in plan for _text, facts in ep.scenes for el in facts.elements])
-    ensure_characters(project=project, names=names)
-    return len(scenes)
+    return len(scenes), ensure_characters(project=project, names=names)
 
 
 def _locations(project: Project, facts: list[SceneFacts]) -> dict[str, Location]:
@@ -277,8 +299,8 @@ def import_script(
     fmt: str = "auto",
     progress: Progress | None = None,
 ) -> ImportResult:
-    doc, _fmt = read_document(data=data, filename=filename, fmt=fmt, progress=progress)
-    return import_document(project=project, doc=doc, user=user, progress=progress)
+    doc, read_as = read_document(data=data, filename=filename, fmt=fmt, progress=progress)
+    return import_document(project=project, doc=doc, user=user, progress=progress, source_format=read_as)
 
 
 # ---- large files, in the worker ------------------------------------------------------------------
@@ -322,7 +344,7 @@ def run_import(*, job_id: int, generation: int | None = None, redelivered: bool 
                 progress=lambda p: jobs.set_progress(ImportJob, job.pk, min(p, 99)),
             )  # fmt: skip
     except ImportFailed as exc:
-        _finish_failed(job, _("Nothing was imported: %(why)s") % {"why": exc})
+        _finish_failed(job, failure_message(exc))
         return
     except SoftTimeLimitExceeded:
         _finish_failed(job, _("The import took too long and was stopped; nothing was imported."))
@@ -332,7 +354,7 @@ def run_import(*, job_id: int, generation: int | None = None, redelivered: bool 
         _finish_failed(job, _("The import failed unexpectedly; nothing was imported."))
         return
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, progress=100, message=result.summary(), data=None,
+        status=ImportJob.Status.DONE, progress=100, message=result.message(), data=None,
         finished_at=timezone.now(),
     )  # fmt: skip
 

@@ -12,7 +12,7 @@ from .. import selectors
 from ..forms import ExportForm, ImportForm
 from ..models import ExportJob, ImportJob, Role
 from ..permissions import project_view
-from ..services import export_jobs, exports, imports
+from ..services import export_jobs, exports, import_pending, import_report, imports
 from ..services.shooting_script import NothingToPrint, PrintRequest, RevisionNotIssued
 
 
@@ -25,24 +25,61 @@ def import_view(request, project):
             request, _("The file is too large to be a script (limit %(mb).0f MB).") % {"mb": limit}
         )
         form = ImportForm()
+    elif request.method == "POST" and "pending" in request.POST:
+        return _confirmed(request, project)
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data, fmt = upload.read(), form.cleaned_data["format"]
         try:
-            if imports.runs_in_worker(size=len(data)):
-                # A big file is parsed and written by the worker; the page shows its progress.
-                job = imports.start_import(
-                    project=project, user=request.user, data=data, filename=upload.name, fmt=fmt
-                )
-                return redirect("import_job", slug=project.slug, pk=job.pk)
-            result = imports.import_script(
-                project=project, data=data, user=request.user, filename=upload.name, fmt=fmt
-            )
-            messages.success(request, result.summary())
-            return redirect("project_detail", slug=project.slug)
+            source = import_pending.source_format(data=data, filename=upload.name, fmt=fmt)
+            if source and source != project.script_format:
+                # Converting rewrites every scene in the series' format: the writer says so first.
+                token = import_pending.stash(
+                    project=project, user=request.user, data=data, filename=upload.name, fmt=fmt,
+                    source_format=source,
+                )  # fmt: skip
+                return render(request, "scripts_app/import.html", {
+                    "project": project, "form": ImportForm(), "pending": token, "filename": upload.name,
+                    "source": import_report.format_name(source),
+                    "target": import_report.format_name(project.script_format),
+                })  # fmt: skip
+            return _import(request, project, data=data, filename=upload.name, fmt=fmt)
         except imports.ImportFailed as exc:
-            messages.error(request, _("Nothing was imported: %(why)s") % {"why": exc})
+            messages.error(request, imports.failure_message(exc))
     return render(request, "scripts_app/import.html", {"project": project, "form": form})
+
+
+def _confirmed(request, project):
+    """The answer to "convert this file to the series' format?"."""
+    token = request.POST.get("pending", "")
+    if request.POST.get("action") != "convert":
+        import_pending.discard(project=project, user=request.user, token=token)
+        messages.info(request, _("Nothing was imported."))
+        return redirect("import", slug=project.slug)
+    pending = import_pending.take(project=project, user=request.user, token=token)
+    if pending is None:
+        messages.error(
+            request,
+            _("The file waited too long for an answer; nothing was imported. Please choose it again."),
+        )
+        return redirect("import", slug=project.slug)
+    try:
+        return _import(request, project, data=pending.data, filename=pending.filename, fmt=pending.fmt)
+    except imports.ImportFailed as exc:
+        messages.error(request, imports.failure_message(exc))
+        return redirect("import", slug=project.slug)
+
+
+def _import(request, project, *, data: bytes, filename: str, fmt: str):
+    if imports.runs_in_worker(size=len(data)):
+        # A big file is parsed and written by the worker; the page shows its progress.
+        job = imports.start_import(project=project, user=request.user, data=data, filename=filename, fmt=fmt)
+        return redirect("import_job", slug=project.slug, pk=job.pk)
+    result = imports.import_script(project=project, data=data, user=request.user, filename=filename, fmt=fmt)
+    messages.success(request, result.summary())
+    for note in result.notes():
+        messages.info(request, note)
+    return redirect("project_detail", slug=project.slug)
 
 
 @project_view(Role.WRITER)

@@ -46,10 +46,12 @@ class Command(BaseCommand):
                         raise CommandError(f'No series "{project}". Add --create "Title" to create it.')
                     series = create_project(user=author, title=create, slug=project, script_format=fmt,
                                             language="zh" if fmt == "zh" else "en")  # fmt: skip
-                result = imports.import_document(project=series, doc=doc, user=author)
+                result = imports.import_document(project=series, doc=doc, user=author, source_format=fmt)
         except imports.ImportFailed as exc:
-            raise CommandError(f"Nothing was imported: {exc}") from exc
-        self.stdout.write(result.summary())
+            raise CommandError(imports.failure_message(exc)) from exc
+        for note in result.notes():  # the bible filled from the file's preamble, any conversion
+            self.stdout.write(note)
+        self.stdout.write(result.summary())  # last, as scripts reading the output expect
 
     def _author(self, username: str | None):
         users = get_user_model().objects

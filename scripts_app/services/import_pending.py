@@ -1,0 +1,99 @@
+"""An upload waiting for the user to confirm a conversion (a Chinese script into a Fountain series).
+
+The browser cannot send a chosen file twice, so the bytes wait in Redis for an hour under a random
+token that only the member who uploaded them, in that series, can redeem; redeeming deletes them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+
+from ..models import Project
+
+TTL_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class PendingImport:
+    data: bytes
+    filename: str
+    fmt: str
+    source_format: str
+
+
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def _key(project: Project, user, token: str) -> str:
+    return f"wr:import-pending:{project.pk}:{user.pk}:{token}"
+
+
+def stash(*, project: Project, user, data: bytes, filename: str, fmt: str, source_format: str) -> str:
+    token = secrets.token_urlsafe(18)
+    key = _key(project, user, token)
+    with _client() as client:
+        client.hset(
+            key,
+            mapping={"data": data, "filename": filename[:255], "fmt": fmt, "source": source_format},
+        )
+        client.expire(key, TTL_SECONDS)
+    return token
+
+
+def take(*, project: Project, user, token: str) -> PendingImport | None:
+    """The upload behind `token` (and it is gone from Redis), or None if it expired or is not theirs."""
+    if not token or len(token) > 64:
+        return None
+    key = _key(project, user, token)
+    with _client() as client, client.pipeline(transaction=True) as pipe:
+        pipe.hgetall(key)
+        pipe.delete(key)
+        stored, _deleted = pipe.execute()
+    if not stored or b"data" not in stored:
+        return None
+    return PendingImport(
+        data=stored[b"data"],
+        filename=stored.get(b"filename", b"").decode("utf-8", "replace"),
+        fmt=stored.get(b"fmt", b"auto").decode(),
+        source_format=stored.get(b"source", b"").decode(),
+    )
+
+
+def discard(*, project: Project, user, token: str) -> None:
+    if token and len(token) <= 64:
+        with _client() as client:
+            client.delete(_key(project, user, token))
+
+
+def source_format(*, data: bytes, filename: str, fmt: str) -> str:
+    """The script format a file will be read as ("zh" or "fountain"), before it is parsed.
+
+    Decoding and detection only, so the browser can ask before a file is converted; a file that
+    cannot be read raises ImportFailed with the same reason the import would give."""
+    from ..formats import detect
+    from .imports import ImportFailed
+
+    name = filename.lower()
+    if fmt == "fdx" or (fmt == "auto" and (name.endswith(".fdx") or b"<FinalDraft" in data[:2000])):
+        return "fountain"  # Final Draft is a screenplay: it reads as Fountain
+    if fmt in ("zh", "fountain"):
+        return fmt
+    if len(data) > settings.SCRIPT_UPLOAD_MAX_BYTES:
+        return ""  # the import says why it is refused
+    try:
+        if fmt == "docx" or (fmt == "auto" and (name.endswith(".docx") or data[:2] == b"PK")):
+            from ..formats import docx
+
+            text = docx.read_text(data)
+        elif name.endswith((".fountain", ".spmd")):
+            return "fountain"
+        else:
+            text = detect.decode_bytes(data)
+        return detect.detect_format(text)
+    except detect.ScriptFormatError as exc:
+        raise ImportFailed(str(exc)) from exc

@@ -1,0 +1,121 @@
+"""The sentences an import answers with: what was added, what was found, what the bible got.
+
+Counts are of what the import added ("imported 2 episodes, 3 scenes, 4 characters"), with English
+plurals from ngettext; when the file names characters the bible already had, it says how many.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from .imports import ImportResult
+
+_MAX_LISTED = 8  # names listed in one sentence; the rest are counted
+
+
+def format_name(fmt: str) -> str:
+    return {"zh": _("the Chinese micro-drama format"), "fountain": "Fountain"}.get(fmt, fmt)
+
+
+def summary(result: ImportResult) -> str:
+    counts = {
+        "episodes": ngettext("%(n)d episode", "%(n)d episodes", result.episodes) % {"n": result.episodes},
+        "scenes": ngettext("%(n)d scene", "%(n)d scenes", result.scenes) % {"n": result.scenes},
+    }
+    found = result.characters if result.found is None else result.found
+    if found == result.characters:
+        counts["characters"] = ngettext("%(n)d character", "%(n)d characters", result.characters) % {
+            "n": result.characters
+        }
+        return _("imported %(episodes)s, %(scenes)s, %(characters)s") % counts
+    counts["characters"] = ngettext("%(n)d new character", "%(n)d new characters", result.characters) % {
+        "n": result.characters
+    }
+    known = found - result.characters
+    counts["found"] = ngettext("the file names %(n)d character", "the file names %(n)d characters", found) % {
+        "n": found
+    }
+    counts["known"] = ngettext("%(n)d was already in the bible", "%(n)d were already in the bible", known) % {
+        "n": known
+    }
+    return _("imported %(episodes)s, %(scenes)s, %(characters)s (%(found)s; %(known)s)") % counts
+
+
+def notes(result: ImportResult) -> list[str]:
+    out: list[str] = []
+    bible = result.bible
+    if bible is not None and not bible.empty:
+        if bible.added_characters:
+            n = len(bible.added_characters)
+            out.append(
+                ngettext(
+                    "%(n)d character came with a bio from the file's character list (人物小传): %(names)s.",
+                    "%(n)d characters came with bios from the file's character list (人物小传): %(names)s.",
+                    n,
+                )
+                % {"n": n, "names": _listed(bible.added_characters)}
+            )
+        if bible.added_locations:
+            n = len(bible.added_locations)
+            out.append(
+                ngettext(
+                    "%(n)d location was added from the file's list.",
+                    "%(n)d locations were added from the file's list.",
+                    n,
+                )
+                % {"n": n}
+            )
+        if bible.filled:
+            out.append(_("Filled in from the file where the bible was empty: %(what)s.") % {
+                "what": _listed(bible.filled)
+            })  # fmt: skip
+        if bible.summaries:
+            out.append(
+                ngettext(
+                    "%(n)d episode summary came from the file's episode outline.",
+                    "%(n)d episode summaries came from the file's episode outline.",
+                    bible.summaries,
+                )
+                % {"n": bible.summaries}
+            )
+        if bible.differed:
+            out.append(
+                _("The file says something else about %(what)s; the bible was kept as the room wrote it.")
+                % {"what": _listed(bible.differed, separator="; ")}
+            )
+    if result.converted:
+        source, target = result.converted
+        out.append(
+            ngettext(
+                "Converted %(n)d scene from %(source)s to %(target)s, the format of this series.",
+                "Converted %(n)d scenes from %(source)s to %(target)s, the format of this series.",
+                result.scenes,
+            )
+            % {"n": result.scenes, "source": format_name(source), "target": format_name(target)}
+        )
+    return out
+
+
+def failure(reason: str) -> str:
+    """ "Nothing was imported: <why>." — once, however the reason was worded."""
+    reason = reason.strip()
+    for phrase in ("nothing was imported", _("nothing was imported")):
+        at = reason.lower().find(phrase.lower())
+        if at >= 0:
+            before = reason[:at].rstrip(" ;,:.；，：。")
+            after = reason[at + len(phrase) :].lstrip(" .。")
+            reason = f"{before}.{' ' + after if after else ''}" if before else after
+            break
+    return _("Nothing was imported: %(why)s") % {"why": reason}
+
+
+def _listed(items: list[str], separator: str = ", ") -> str:
+    shown = separator.join(items[:_MAX_LISTED])
+    if len(items) > _MAX_LISTED:
+        more = len(items) - _MAX_LISTED
+        shown += separator + ngettext("and %(n)d more", "and %(n)d more", more) % {"n": more}
+    return shown
