@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..collab.live_pages import announce
-from ..formats import detect
+from ..formats import detect, zh_preamble
 from ..formats.elements import Kind, ScriptDocument, speaking_characters
 from ..models import Episode, ImportJob, Location, Project, Scene, SceneVersion
 from ..script_text import SceneFacts, scene_facts
@@ -164,7 +164,9 @@ def import_document(
     # The file's title page fills the series' empty title-page fields (issue 8.7); never overwrites.
     from .title_page import fill_from_import
 
-    fill_from_import(project=project, entries=doc.title_page)
+    # The bible preamble rides in title_page too (zh_preamble); it went to the bible, not the title page.
+    title_page = [(key, value) for key, value in doc.title_page if key not in zh_preamble.PREAMBLE_KEYS]
+    fill_from_import(project=project, entries=title_page)
     if progress:
         progress(100)
     converted = None
