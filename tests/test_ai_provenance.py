@@ -155,3 +155,33 @@ def test_a_review_copy_print_marks_ai_lines_and_a_plain_print_does_not(room) -> 
     assert ai and all("摘下眼镜" in text for text in ai)
     plain = printed_episodes(project=room.project, request=PrintRequest())
     assert not any(m.provenance for p in plain for m in p.meta)
+
+
+def test_the_series_ai_page_and_the_episode_panel_show_the_shares(room, client) -> None:
+    proposal = SCENE + "△顾承泽摘下眼镜，慢慢擦拭。\n"
+    review.accept_hunks(suggestion=live_rewrite(room, proposal), user=room.writer)
+    shares = provenance.shares(episode=room.episode)
+    client.force_login(room.viewer)
+    page = client.get(f"/p/{room.project.slug}/ai/").content.decode()
+    assert f'<td data-share="ai">{shares.ai_percent}%</td>' in page and shares.ai_percent > 0
+    panel = client.get(f"/p/{room.project.slug}/e/2/ai/panel/").content.decode()
+    assert f'<b data-share="ai">{shares.ai_percent}%</b>' in panel
+    assert 'id="ai-ask-rewrite"' not in panel  # a viewer watches, never asks
+    client.force_login(room.outsider)
+    assert client.get(f"/p/{room.project.slug}/e/2/ai/panel/").status_code in (403, 404)
+
+
+def test_the_review_json_says_where_each_open_hunk_sits_in_the_episode_now(room, client) -> None:
+    suggestion = live_rewrite(room, SCENE.replace("我来收账。", "我来要你的命。"))
+    # A colleague adds a line above the scene's changed line: the hunk's place moves with it.
+    documents.replace_scene_text(
+        scene=room.scene,
+        text=SCENE.replace("△林晚推门进来。", "△林晚推门进来。\n△雨声。"),
+        user=room.showrunner,
+    )
+    client.force_login(room.writer)
+    data = client.get(f"/p/{room.project.slug}/ai/s/{suggestion.pk}/json/").json()
+    now = documents.episode_text_now(episode=room.episode)
+    (hunk,) = data["hunks"]
+    start, end = hunk["at"]
+    assert now[start:end] == hunk["removed"] == "顾承泽：（冷笑）我来收账。\n"

@@ -172,6 +172,7 @@ def ai_home(request, project):
         "project": project,
         **_ai_state(project),
         "usage": budget.usage(project=project),
+        "provenance": provenance.series_shares(project=project),
         "settings_form": AiSettingsForm(instance=project) if request.membership.is_showrunner else None,
         "cards": _cards(request, live.suggestions_for(project=project)),
         "may_write": request.membership.may(Role.WRITER),
