@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from .formats.elements import Kind
 from .layout import revision_color
-from .models import Beat, Episode, Membership, Project, Role, Scene, ScriptRevision
+from .models import Beat, Character, Episode, Location, Membership, Project, Role, Scene, ScriptRevision
 from .numbering import fill_numbers
 
 
@@ -22,10 +25,18 @@ def project_board(*, project: Project) -> dict:
     episodes = list(project.episodes.annotate(scene_count=scene_count).order_by("number"))
     for ep in episodes:
         ep.project = project  # is_paywall reads the series' list without a query per episode
+    return {"episodes": episodes, **bible_context(project=project)}
+
+
+def bible_context(*, project: Project) -> dict:
+    """What the bible partial shows: entries leads first with their counts, and the script's new names."""
+    use = bible_use(project=project)
     return {
-        "episodes": episodes,
-        "characters": list(project.characters.all()),
-        "locations": list(project.locations.all()),
+        "characters": use.characters,
+        "locations": use.locations,
+        "new_characters": use.new_characters,
+        "new_locations": use.new_locations,
+        "known_characters": sorted(use.characters, key=lambda c: c.name),
     }
 
 
@@ -117,3 +128,120 @@ def comment_threads(*, episode: Episode) -> list:
         .prefetch_related(Prefetch("replies", queryset=replies))
     )
     return sorted(threads, key=lambda c: (c.resolved_at is not None, c.created_at))
+
+
+# ---- the bible and the names the script uses ------------------------------------------------------
+
+
+def split_aliases(aliases: str) -> list[str]:
+    """Aliases as rooms type them: separated by commas (either width) or 、."""
+    parts = aliases.replace("，", ",").replace("、", ",").split(",")
+    return [a.strip() for a in parts if a.strip()]
+
+
+def name_key(name: str) -> str:
+    """Names compare without case: a Fountain cue is LIN WAN, the bible says Lin Wan."""
+    return name.strip().casefold()
+
+
+def character_names(*, project: Project) -> dict[str, int]:
+    """Every name and alias the bible knows (by name_key) -> the character's id."""
+    rows = list(Character.objects.filter(project=project).values_list("pk", "name", "aliases"))
+    known: dict[str, int] = {}
+    for pk, _name, aliases in rows:
+        for alias in split_aliases(aliases):
+            known.setdefault(name_key(alias), pk)
+    for pk, name, _aliases in rows:
+        known[name_key(name)] = pk  # a name wins over another character's alias
+    return known
+
+
+@dataclass
+class ScriptName:
+    """A name the script uses that the bible does not know, with how much the script uses it."""
+
+    name: str
+    scenes: int = 0
+    lines: int = 0
+    int_ext: str = ""  # locations: as the first heading that names it says
+
+
+@dataclass
+class BibleUse:
+    characters: list[Character]  # each with .scene_count and .line_count, leads first
+    locations: list[Location]  # each with .scene_count
+    new_characters: list[ScriptName] = field(default_factory=list)
+    new_locations: list[ScriptName] = field(default_factory=list)
+
+
+def bible_use(*, project: Project, episode: Episode | None = None) -> BibleUse:
+    """The bible's entries with how often the script (or one episode of it) uses them, leads first,
+    and the names the script uses that the bible does not know yet.
+
+    Reads each live scene's text once; parses come from the parse cache (a scene is parsed once per
+    revision), so a page of an 80-episode series costs one query for the texts and no re-parsing."""
+    from .formats.elements import speaking_characters
+    from .script_text import scene_facts
+
+    fmt = project.script_format
+    characters = list(project.characters.all())
+    locations = list(project.locations.all())
+    by_id = {c.pk: c for c in characters}
+    known = character_names(project=project)
+    places = {name_key(loc.name): loc for loc in locations}
+    for item in (*characters, *locations):
+        item.scene_count, item.line_count = 0, 0
+    new_characters: dict[str, ScriptName] = {}
+    new_locations: dict[str, ScriptName] = {}
+    scenes = Scene.objects.filter(episode__project=project, omitted=False)
+    if episode is not None:
+        scenes = scenes.filter(episode=episode)
+    for text in scenes.values_list("text", flat=True).iterator(chunk_size=200):
+        facts = scene_facts(text, fmt)
+        lines: dict[str, int] = {}
+        for el in facts.elements:
+            if el.kind == Kind.CHARACTER and el.text:
+                key = name_key(el.text[:100])
+                lines[key] = lines.get(key, 0) + 1
+        counted: set = set()
+        for name in speaking_characters(list(facts.elements)):
+            name = name[:100]  # as the column keeps it, so a long name is known once added
+            key = name_key(name)
+            pk = known.get(key)
+            entry = by_id[pk] if pk is not None else new_characters.setdefault(key, ScriptName(name))
+            if pk is not None:
+                entry.line_count += lines.get(key, 0)
+            else:
+                entry.lines += lines.get(key, 0)
+            if id(entry) not in counted:  # 林晚 and her alias 晚晚 in one scene: one scene
+                counted.add(id(entry))
+                if pk is not None:
+                    entry.scene_count += 1
+                else:
+                    entry.scenes += 1
+        place = facts.parts.location[:200]
+        if place:
+            loc = places.get(name_key(place))
+            if loc is not None:
+                loc.scene_count += 1
+            else:
+                new_locations.setdefault(
+                    name_key(place), ScriptName(place, int_ext=facts.parts.int_ext)
+                ).scenes += 1
+    characters.sort(key=lambda c: (-c.scene_count, -c.line_count, c.name))
+    locations.sort(key=lambda loc: (-loc.scene_count, loc.name))
+
+    def most_used(names: dict[str, ScriptName]) -> list[ScriptName]:
+        return sorted(names.values(), key=lambda n: (-n.scenes, -n.lines, n.name))
+
+    return BibleUse(characters, locations, most_used(new_characters), most_used(new_locations))
+
+
+def episode_new_names(*, episode: Episode) -> dict:
+    """The names one episode's script uses that the bible does not know (for its page's list)."""
+    use = bible_use(project=episode.project, episode=episode)
+    return {
+        "new_characters": use.new_characters,
+        "new_locations": use.new_locations,
+        "known_characters": sorted(use.characters, key=lambda c: c.name),
+    }

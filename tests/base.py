@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
-from scripts_app.models import Membership, Role
+from scripts_app.models import Character, Location, Membership, Role
 from scripts_app.services.episodes import create_episode
 from scripts_app.services.projects import create_project
 from scripts_app.services.scenes import create_scene
@@ -28,6 +28,10 @@ class BaseTestCase(TestCase):
         Membership.objects.create(project=self.project, user=self.bob, role=Role.WRITER)
         Membership.objects.create(project=self.project, user=self.charlie, role=Role.VIEWER)
         self.episode = create_episode(project=self.project, number=1, title="开端")
+        # The bible holds what people created: saving a scene never adds to it (tests/test_bible_clean.py).
+        for name in ("张明", "张父"):
+            Character.objects.create(project=self.project, name=name)
+        Location.objects.create(project=self.project, name="张家客厅", int_ext="内")
         self.scene = create_scene(episode=self.episode, user=self.alice, text=ZH_SCENE)
 
     def login(self, user) -> None:

@@ -347,7 +347,7 @@ def test_a_page_is_sent_only_the_fragments_a_change_made_stale() -> None:
     episode_3 = Where("episode", 3)
     assert fragments_for(episode_3, ["beats"], 3) == {"beats"}
     assert fragments_for(episode_3, ["beats"], 4) == set()
-    assert fragments_for(episode_3, ["scenes"], 3) == {"scenes", "episode-facts"}
+    assert fragments_for(episode_3, ["scenes"], 3) == {"scenes", "episode-facts", "script-names"}
     assert fragments_for(episode_3, ["episode"], None) == {"episode-title", "episode-facts"}
     assert fragments_for(Where("board"), ["episode"], 7) == {"board"}
     assert fragments_for(Where("board"), ["beats"], 7) == set()

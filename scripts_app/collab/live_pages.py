@@ -74,7 +74,7 @@ def parse_where(value: str | None) -> Where:
 # and "who" (the signed-in user and role) in its top bar.
 PAGE_FRAGMENTS = {
     "board": ("board-actions", "board", "bible"),
-    "episode": ("episode-title", "episode-facts", "scenes", "beats", "comments"),
+    "episode": ("episode-title", "episode-facts", "scenes", "script-names", "beats", "comments"),
     "members": ("members",),
     "ai": ("suggestions",),
     "ai-episode": ("suggestions",),
@@ -82,7 +82,7 @@ PAGE_FRAGMENTS = {
 }
 ORDER = (
     "who", "notice", "board-actions", "board", "bible",
-    "episode-title", "episode-facts", "scenes", "beats", "comments", "members", "suggestions",
+    "episode-title", "episode-facts", "scenes", "script-names", "beats", "comments", "members", "suggestions",
 )  # fmt: skip
 
 
@@ -97,8 +97,8 @@ def fragments_for(where: Where, topics: Iterable[str], episode: int | None) -> s
     if where.kind == "board":
         if topics & {"board", "episode", "scenes"}:
             names.add("board")  # titles, status, paywall, scene counts and runtimes are all on it
-        if "bible" in topics:
-            names.add("bible")
+        if topics & {"bible", "scenes"}:
+            names.add("bible")  # its counts and the script's new names follow the scenes
     elif where.kind == "episode" and (episode is None or episode == where.n):
         if "episode" in topics:
             names.add("episode-title")
@@ -106,6 +106,7 @@ def fragments_for(where: Where, topics: Iterable[str], episode: int | None) -> s
             names.add("episode-facts")  # the runtime is the sum of the scenes'
         if topics & {"scenes", "bible"}:
             names.add("scenes")  # a scene card shows its location's name
+            names.add("script-names")  # names the script uses that the bible does not know
         if "beats" in topics:
             names.add("beats")
         if "comments" in topics:
@@ -274,10 +275,7 @@ def _board(project, membership, where, cache):
 
 
 def _bible(project, membership, where, cache):
-    return "scripts_app/partials/bible.html", {
-        "characters": list(project.characters.all()),
-        "locations": list(project.locations.all()),
-    }
+    return "scripts_app/partials/bible.html", selectors.bible_context(project=project)
 
 
 def _episode_title(project, membership, where, cache):
@@ -306,6 +304,16 @@ def _scenes(project, membership, where, cache):
         "episode": episode,
         "scenes": scenes,
         "may_write": membership.may(Role.WRITER),
+    }
+
+
+def _script_names(project, membership, where, cache):
+    episode = _episode(project, where, cache)
+    if episode is None:
+        return "", {}
+    return "scripts_app/partials/script_names.html", {
+        "episode": episode,
+        **selectors.episode_new_names(episode=episode),
     }
 
 
@@ -355,6 +363,7 @@ _FRAGMENTS = {
     "episode-title": _episode_title,
     "episode-facts": _episode_facts,
     "scenes": _scenes,
+    "script-names": _script_names,
     "beats": _beats,
     "comments": _comments,
     "members": _members,

@@ -10,10 +10,9 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..formats.elements import speaking_characters
 from ..models import Episode, EpisodeDocument, Scene, SceneVersion
 from ..script_text import scene_facts
-from .bible import ensure_characters, ensure_location
+from .bible import known_location
 
 # Autosaves by the same writer within this window of a version's first save refresh that version;
 # after it a new version starts, so history keeps at least one state per writer per window.
@@ -33,7 +32,10 @@ class SceneTooLong(ValueError):
 
 
 def _apply_text(scene: Scene, text: str) -> None:
-    """Set the text and everything derived from it (heading fields, location, runtime)."""
+    """Set the text and everything derived from it (heading fields, location, runtime).
+
+    The bible is only read here, never added to: saves run while a writer types, and would leave
+    every prefix of a name behind (医, 医院, 医院走). New names are listed for the room instead."""
     project = scene.episode.project
     facts = scene_facts(text, project.script_format)
     scene.text = text
@@ -41,9 +43,8 @@ def _apply_text(scene: Scene, text: str) -> None:
     scene.number = facts.parts.number[:20]
     scene.time_of_day = facts.parts.time_of_day[:30]
     scene.int_ext = facts.parts.int_ext[:10]
-    scene.location = ensure_location(project=project, name=facts.parts.location, int_ext=facts.parts.int_ext)
+    scene.location = known_location(project=project, name=facts.parts.location)
     scene.runtime_seconds = facts.runtime_seconds
-    ensure_characters(project=project, names=speaking_characters(facts.elements))
 
 
 def refresh_episode_runtime(*, episode: Episode) -> None:

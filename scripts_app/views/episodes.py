@@ -99,6 +99,7 @@ def episode_detail(request, project, number: int):
         "next_number": next_number,
         "may_write": request.membership.may(Role.WRITER),
         "threads": selectors.comment_threads(episode=episode),
+        **selectors.episode_new_names(episode=episode),
         **live_editor_context(request, project, episode),
     }
     return render(request, "scripts_app/episode_detail.html", context)
