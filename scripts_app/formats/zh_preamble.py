@@ -178,8 +178,7 @@ class _Reader:
         self.labelled = True
         self.triggered = self.triggered or key != "Note"
         self.section = key
-        if key in TEXT_KEYS:
-            self.has_open = True
+        self.has_open = True  # an empty section is kept too: it is what says the file has a preamble
         if rest:
             self.content(rest)
 
@@ -191,13 +190,18 @@ class _Reader:
             return
         if self.section == "Character" and _is_name_list(s):
             for name in _split_names(s):
-                self.close()
-                self.buffer, self.has_open = [name], True
+                self._next_entry()
+                self.buffer.append(name)
             return
-        if not self.has_open or starts_entry(self.section, s):
-            self.close()
-            self.has_open = True
+        if not self.buffer or starts_entry(self.section, s):
+            self._next_entry()
         self.buffer.append(s)
+
+    def _next_entry(self) -> None:
+        """Open an entry: the section's empty slot, else a new one after the entry before it."""
+        if self.buffer:
+            self.close()
+        self.has_open = True
 
     def close(self) -> None:
         if self.has_open:
@@ -579,7 +583,10 @@ def serialise(pairs: list[tuple[str, str]]) -> list[str]:
             out.extend(lines)
         else:
             # Entries of one section share its label, unless an entry would read as the one before's tail.
-            if previous != key or not lines or not starts_entry(key, lines[0]) or _is_name_list(lines[0]):
+            after_empty = previous == key and out and out[-1] == f"{_OUT[key]}："
+            if previous != key or after_empty or not lines or not starts_entry(key, lines[0]):
+                out.append(f"{_OUT[key]}：")
+            elif _is_name_list(lines[0]):
                 out.append(f"{_OUT[key]}：")
             out.extend(lines)
         previous = key
