@@ -56,6 +56,7 @@ from xml.parsers import expat
 
 from .detect import ScriptFormatError
 from .elements import Element, EpisodeSplitter, Kind, ScriptDocument, has_implicit_episode
+from .fountain import _title_from_title_page
 from .scan import split_bracketed_tail
 from .zh import parse_number
 
@@ -264,7 +265,9 @@ def _episode_from_act(text: str) -> tuple[int | None, str] | None:
 
 
 def _page_title(title_page: list[tuple[str, str]]) -> str:
-    return next((value for key, value in title_page if key.lower() == "title"), "")
+    # As the Fountain parser reads it ("_**TITLE**_" -> "TITLE"), so a script that went Fountain ->
+    # FDX -> Fountain names its episode as it did before.
+    return _title_from_title_page(title_page)
 
 
 # ------------------------------------------------------------------ title page

@@ -739,7 +739,8 @@ def _title_page(entries: list[tuple[str, str]], profile: PageProfile) -> Page:
             v.strip() for v in (plain[0] if plain else str(value)).split("\n") if v.strip()
         )
     lines: list[Line] = []
-    row = p.lines_per_page // 3
+    # The title's row sits a third of the way down the sheet, as screenplay title pages have it.
+    row = max(0, round((p.height_in / 3 - p.top_in - p.line_height_in / 2) / p.line_height_in))
 
     def centred(texts: list[str], bold: bool = False, underline: bool = False) -> None:
         nonlocal row

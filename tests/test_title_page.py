@@ -1,0 +1,168 @@
+"""The series' title page (issue 8.7): kept on import, edited on the series, exported, printed first."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+import pdfplumber
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from scripts_app.formats import fdx, fountain
+from scripts_app.models import Project
+from scripts_app.services.title_page import fields_from_entries, update_title_page
+
+from .base import BaseTestCase
+from .sample_scripts import SAMPLES
+
+FIDELITY_PAGE = {
+    "title": "_**THE LIGHTHOUSE LEDGER**_",
+    "credit": "Written by",
+    "authors": "Ada Quill\nBen Marsh",
+    "source": "Based on an idea by the room",
+    "draft_date": "2026-11-25",
+    "contact": "Quill & Marsh\n12 Harbour Row\nledger@example.org",
+    "copyright": "(c) 2026 Quill & Marsh",
+    "notes": "Second draft for the table read",
+}
+
+
+def test_a_files_keys_map_to_the_series_fields_and_nothing_is_lost() -> None:
+    fields = fields_from_entries(
+        [("Title", "Ledger"), ("Author", "Ada"), ("Authors", "Ben"), ("Draft Date", "May"),
+         ("Revision", "Blue"), ("Contact", ""), ("notes", "n")]
+    )  # fmt: skip
+    assert fields == {
+        "title": "Ledger",
+        "authors": "Ada\nBen",
+        "draft_date": "May",
+        "notes": "Revision: Blue\nn",
+    }
+
+
+def import_file(path: Path, slug: str, *extra: str) -> str:
+    out = StringIO()
+    call_command("import_script", str(path), "--project", slug, *extra, stdout=out)
+    return out.getvalue()
+
+
+def export(slug: str, fmt: str, *extra: str) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        call_command("export_script", slug, "--format", fmt, *extra, "-o", str(out), stderr=StringIO())
+        return out.read_bytes()
+
+
+def words(page) -> dict[str, dict]:
+    return {w["text"]: w for w in page.extract_words()}
+
+
+class TitlePageTestCase(BaseTestCase):
+    def test_a_fountain_import_keeps_every_title_page_field(self) -> None:
+        import_file(SAMPLES / "fidelity.fountain", "ledger", "--create", "Ledger")
+        self.assertEqual(Project.objects.get(slug="ledger").title_page, FIDELITY_PAGE)
+
+    def test_a_final_draft_import_keeps_its_title_page(self) -> None:
+        import_file(SAMPLES / "tv_episode.fdx", "shift", "--create", "Night Shift")
+        self.assertEqual(
+            Project.objects.get(slug="shift").title_page,
+            {"title": "Night Shift", "credit": "Written by", "authors": "Ada Quill"},
+        )
+
+    def test_an_import_fills_only_empty_fields(self) -> None:
+        project = self.screenplay("INT. ROOM - DAY\n\nQuiet.\n", slug="ledger")
+        update_title_page(project=project, values={"title": "Our Title", "authors": "The Room"})
+        project.episodes.all().delete()
+        import_file(SAMPLES / "fidelity.fountain", "ledger")
+        project.refresh_from_db()
+        self.assertEqual(project.title_page["title"], "Our Title")
+        self.assertEqual(project.title_page["authors"], "The Room")
+        self.assertEqual(project.title_page["contact"], FIDELITY_PAGE["contact"])
+
+    def test_the_browser_import_keeps_the_title_page(self) -> None:
+        project = self.screenplay("INT. ROOM - DAY\n\nQuiet.\n", slug="web")
+        project.episodes.all().delete()
+        self.login(self.alice)
+        upload = SimpleUploadedFile("ledger.fountain", (SAMPLES / "fidelity.fountain").read_bytes())
+        response = self.client.post(reverse("import", args=["web"]), {"file": upload, "format": "auto"})
+        self.assertEqual(response.status_code, 302)
+        project.refresh_from_db()
+        self.assertEqual(project.title_page, FIDELITY_PAGE)
+
+    def test_writers_edit_it_viewers_read_it_outsiders_get_nothing(self) -> None:
+        url = reverse("title_page", args=[self.project.slug])
+        self.login(self.mallory)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.login(self.charlie)
+        self.assertContains(self.client.get(url), "<fieldset disabled>")
+        self.assertEqual(self.client.post(url, {"title": "Hijacked"}).status_code, 403)
+        self.login(self.bob)
+        fields = {"title": "重生", "authors": "林墨\n周舟", "contact": "room@example.org"}
+        response = self.client.post(url, {**fields, "print_in_pdf": "on"})
+        self.assertRedirects(response, url)
+        self.project.refresh_from_db()
+        self.assertEqual(
+            self.project.title_page, {"title": "重生", "authors": "林墨\n周舟", "contact": "room@example.org"}
+        )
+        page = self.client.get(reverse("project_detail", args=[self.project.slug]))
+        self.assertContains(page, f'href="{url}"')
+
+    def test_fountain_and_fdx_exports_write_it_back(self) -> None:
+        import_file(SAMPLES / "fidelity.fountain", "ledger", "--create", "Ledger")
+        text = export("ledger", "fountain").decode("utf-8")
+        self.assertTrue(text.startswith("Title: _**THE LIGHTHOUSE LEDGER**_\nCredit: Written by\nAuthor:\n"))
+        self.assertEqual(fields_from_entries(fountain.parse(text).title_page), FIDELITY_PAGE)
+        back = fdx.parse(export("ledger", "fdx"))
+        self.assertEqual(fields_from_entries(back.title_page), FIDELITY_PAGE)
+
+    def test_fountain_to_fdx_to_fountain_keeps_the_title_page_and_the_script(self) -> None:
+        import_file(SAMPLES / "fidelity.fountain", "src", "--create", "Ledger")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "ledger.fdx"
+            path.write_bytes(export("src", "fdx"))
+            import_file(path, "copy", "--create", "Ledger")
+        self.assertEqual(Project.objects.get(slug="copy").title_page, FIDELITY_PAGE)
+        self.assertEqual(export("copy", "fountain"), export("src", "fountain"))
+
+    def test_the_pdf_prints_it_first_in_the_industry_layout(self) -> None:
+        import_file(SAMPLES / "fidelity.fountain", "ledger", "--create", "Ledger")
+        with pdfplumber.open(io.BytesIO(export("ledger", "pdf"))) as pdf:
+            page = pdf.pages[0]
+            found = words(page)
+            text = page.extract_text()
+            for value in FIDELITY_PAGE.values():
+                for line in value.replace("_**", "").replace("**_", "").split("\n"):
+                    self.assertIn(line, text)
+            self.assertNotIn("*", text)
+            title = found["LIGHTHOUSE"]
+            # Centred a third of the way down, in bold.
+            self.assertAlmostEqual((title["top"] + title["bottom"]) / 2 / page.height, 1 / 3, delta=0.03)
+            line = [w for w in page.extract_words() if abs(w["top"] - title["top"]) < 1]
+            centre = (line[0]["x0"] + line[-1]["x1"]) / 2
+            self.assertAlmostEqual(centre / 72, (1.5 + 7.5) / 2, delta=0.1)
+            self.assertIn("Bold", next(c for c in page.chars if c["text"] == "L")["fontname"])
+            # The contact block sits at the bottom left, on the action margin.
+            contact = found["ledger@example.org"]
+            self.assertAlmostEqual(contact["x0"] / 72, 1.5, delta=0.02)
+            self.assertGreater(contact["top"] / page.height, 0.8)
+            self.assertNotIn("LIGHTHOUSE GALLERY", text)
+            self.assertIn("LIGHTHOUSE GALLERY", pdf.pages[1].extract_text())
+
+    def test_no_title_page_unless_the_series_has_one_or_when_switched_off(self) -> None:
+        project = self.screenplay("INT. ROOM - DAY\n\nQuiet.\n", slug="plain")
+
+        def first_page() -> str:
+            with pdfplumber.open(io.BytesIO(export("plain", "pdf"))) as pdf:
+                return pdf.pages[0].extract_text()
+
+        self.assertIn("INT. ROOM - DAY", first_page())  # no "Written by" the importing account
+        update_title_page(project=project, values={"title": "Heist", "authors": "Ada"})
+        self.assertNotIn("INT. ROOM", first_page())
+        with pdfplumber.open(io.BytesIO(export("plain", "pdf", "--no-title-page"))) as pdf:
+            self.assertIn("INT. ROOM - DAY", pdf.pages[0].extract_text())
+        update_title_page(project=project, values={"title": "Heist"}, print_in_pdf=False)
+        self.assertIn("INT. ROOM - DAY", first_page())
