@@ -114,7 +114,7 @@ def _marked_elements(scene: _Scene, fmt: str) -> tuple[list[Element], list[Eleme
     ]
     revised = [False] * len(elements)
     if scene.baseline is None:
-        revised = [el.kind != Kind.SCENE_HEADING for el in elements]
+        revised = [True] * len(elements)  # a new scene: its heading is new too
     elif scene.baseline != scene.text:
         old = [
             replace(el, scene_number=scene.number) if el.kind == Kind.SCENE_HEADING else el
