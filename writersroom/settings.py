@@ -256,6 +256,8 @@ SCRIPT_UPLOAD_MAX_BYTES = int(os.environ.get("SCRIPT_UPLOAD_MAX_BYTES", str(5 * 
 SCENE_TEXT_MAX_CHARS = int(os.environ.get("SCENE_TEXT_MAX_CHARS", "200000"))
 # Parsed scenes kept per process (scripts_app/script_text.py), counted in characters of scene text.
 SCENE_PARSE_CACHE_CHARS = int(os.environ.get("SCENE_PARSE_CACHE_CHARS", str(20_000_000)))
+# The read view's HTML per scene text (scripts_app/read_view.py), counted in characters of HTML.
+SCENE_HTML_CACHE_CHARS = int(os.environ.get("SCENE_HTML_CACHE_CHARS", str(40_000_000)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
     "scripts_app.uploads.ScriptSizeLimitHandler",

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors
+from .. import read_view, selectors
 from ..collab import documents
 from ..collab.live_pages import announce
 from ..collab.presence import user_color
-from ..formats.elements import Kind
 from ..forms import BeatForm, EpisodeForm
 from ..models import Beat, Episode, Role
 from ..permissions import project_view
-from ..script_text import scene_elements
 from ..services import episodes as episode_services
 from ..services import ordering, production
 
@@ -76,7 +72,7 @@ def live_editor_context(request, project, episode: Episode, focus_index: int | N
     if focus_index is not None:
         scenes = scenes[focus_index : focus_index + 1]
     return {
-        "fallback_elements": [scene_elements(s.text, project.script_format) for s in scenes],
+        "fallback_html": [read_view.scene_html(text=s.text, fmt=project.script_format) for s in scenes],
         "doc_ws_path": documents.doc_ws_path(episode=episode),
         "user_color": user_color(request.user.pk),
         "focus_index": focus_index,
@@ -142,13 +138,12 @@ def episode_read(request, project, number: int):
     episode = _episode(project, number)
     all_scenes = list(episode.scenes.all())
     numbers = selectors.shooting_numbers(episode=episode, scenes=all_scenes)
-    # The heading shows the number the scene prints with: its order, or its locked number.
+    fmt = project.script_format
     scenes = [
-        (scene, [replace(el, scene_number=numbers[scene.pk]) if el.kind == Kind.SCENE_HEADING else el
-                 for el in scene_elements(scene.text, project.script_format)])
+        (scene, read_view.scene_html(text=scene.text, fmt=fmt, number=numbers[scene.pk]))
         for scene in all_scenes
         if not scene.omitted
-    ]  # fmt: skip
+    ]
     return render(
         request, "scripts_app/episode_read.html", {"project": project, "episode": episode, "scenes": scenes}
     )

@@ -10,11 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors
+from .. import read_view, selectors
 from ..collab import documents
 from ..models import Episode, Role, Scene, SceneVersion
 from ..permissions import project_view
-from ..script_text import scene_elements
 from ..services import ordering
 from ..services import scenes as scene_services
 
@@ -55,7 +54,7 @@ def scene_edit(request, project, pk: int):
         "project": project,
         "scene": scene,
         "episode": scene.episode,
-        "elements": scene_elements(scene.text, project.script_format),
+        "scene_html": read_view.scene_html(text=scene.text, fmt=project.script_format),
         "may_write": request.membership.may(Role.WRITER),
         "prev_scene": siblings[i - 1] if i > 0 else None,
         "next_scene": siblings[i + 1] if i + 1 < len(siblings) else None,
