@@ -91,7 +91,7 @@ def issue_revision(*, episode: Episode, user) -> ScriptRevision:
     if issued == {(s.pk, s.text, s.omitted, s.position) for s in scenes}:
         raise ProductionError(
             _("Nothing has changed since the %(colour)s draft; there is no revision to issue.")
-            % {"colour": last.color.upper()}
+            % {"colour": _(last.color).upper()}
         )
     numbers = shooting_numbers(episode=episode, scenes=scenes)
     for scene in scenes:

@@ -126,7 +126,7 @@ def episode_issue_revision(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
     try:
         revision = production.issue_revision(episode=episode, user=request.user)
-        messages.success(request, _("%(colour)s revision issued.") % {"colour": revision.color.upper()})
+        messages.success(request, _("%(colour)s revision issued.") % {"colour": _(revision.color).upper()})
     except production.ProductionError as exc:
         messages.error(request, str(exc))
     return redirect("episode_detail", slug=project.slug, number=number)
