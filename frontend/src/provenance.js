@@ -9,9 +9,10 @@
 // both sides), else a person's. The marks are ordinary Yjs formatting: they travel to everyone and
 // follow their characters through concurrent edits.
 //
-// `show(true)` colours AI and AI-edited text in the editor (classes cm-prov-ai, cm-prov-ai-edited).
+// `show(true)` colours AI and AI-edited text in the editor (classes cm-prov-ai, cm-prov-ai-edited) and
+// marks each line that a model wrote (cm-prov-line-ai) or partly wrote (cm-prov-line-ai-edited).
 import * as Y from "yjs";
-import { StateEffect, StateField, RangeSetBuilder } from "@codemirror/state";
+import { StateEffect, StateField } from "@codemirror/state";
 import { Decoration, EditorView } from "@codemirror/view";
 
 export const PROVENANCE_ORIGIN = "provenance";
@@ -55,6 +56,22 @@ export function personAttrs(runs, from, to) {
   return left && left === right ? { ai: left, edited: 1 } : PERSON;
 }
 
+/** Which origins (not counting whitespace) each line of [from, to) holds, into `lines`. */
+function noteLines(doc, lines, from, to, origin, ai) {
+  let pos = from;
+  while (pos < to) {
+    const line = doc.lineAt(pos);
+    const end = Math.min(to, line.to);
+    if (doc.sliceString(pos, end).trim()) {
+      const seen = lines.get(line.number) || { human: false, ai: false, ai_edited: false, ids: new Set() };
+      seen[origin] = true;
+      if (ai) seen.ids.add(ai);
+      lines.set(line.number, seen);
+    }
+    pos = line.to + 1;
+  }
+}
+
 const setMarks = StateEffect.define();
 const aiMark = Decoration.mark({ class: "cm-prov-ai" });
 const editedMark = Decoration.mark({ class: "cm-prov-ai-edited" });
@@ -72,6 +89,8 @@ const marksField = StateField.define({
 const theme = EditorView.baseTheme({
   ".cm-prov-ai": { backgroundColor: "rgba(130, 80, 223, 0.16)", borderBottom: "1px dotted #8250df" },
   ".cm-prov-ai-edited": { backgroundColor: "rgba(191, 135, 0, 0.2)", borderBottom: "1px dotted #9a6700" },
+  ".cm-prov-line-ai": { boxShadow: "inset 3px 0 0 #8250df" },
+  ".cm-prov-line-ai-edited": { boxShadow: "inset 3px 0 0 #bf8700" },
 });
 
 export function provenanceTracker({ ytext, undoManager = null }) {
@@ -85,13 +104,27 @@ export function provenanceTracker({ ytext, undoManager = null }) {
     if (view && !view.isDestroyed) {
       let marks = Decoration.none;
       if (shown) {
-        const builder = new RangeSetBuilder();
-        const len = view.state.doc.length;
-        for (const [from, to, origin] of runsOf(ytext.toDelta())) {
-          if (origin === "human" || from >= len) continue;
-          builder.add(from, Math.min(to, len), origin === "ai" ? aiMark : editedMark);
+        const doc = view.state.doc;
+        const ranges = [];
+        const lines = new Map(); // line number -> {origins seen, suggestions}
+        for (const [from, to, origin, ai] of runsOf(ytext.toDelta())) {
+          const end = Math.min(to, doc.length);
+          if (origin === "human" || from >= end) {
+            if (from < end) noteLines(doc, lines, from, end, origin, null);
+            continue;
+          }
+          ranges.push((origin === "ai" ? aiMark : editedMark).range(from, end));
+          noteLines(doc, lines, from, end, origin, ai);
         }
-        marks = builder.finish();
+        // Per line: AI if a model wrote all of it as accepted, AI-edited if a model wrote some of it.
+        for (const [n, seen] of lines) {
+          if (!seen.ai && !seen.ai_edited) continue;
+          const all = !seen.human && !seen.ai_edited;
+          const title = (all ? "AI" : "AI, edited") + " · #" + [...seen.ids].join(", #");
+          const line = Decoration.line({ class: all ? "cm-prov-line-ai" : "cm-prov-line-ai-edited", attributes: { title } });
+          ranges.push(line.range(doc.line(n).from));
+        }
+        marks = Decoration.set(ranges, true);
       }
       view.dispatch({ effects: setMarks.of(marks) });
     }

@@ -182,6 +182,9 @@ function initPage() {
   };
   const canWrite = d.mayWrite === "1";
   const bar = document.getElementById("ai-review-bar");
+  // The bar belongs above the script it is about.
+  const host = document.getElementById("editor");
+  if (bar && host && host.parentNode) host.parentNode.insertBefore(bar, host);
   const barText = bar && bar.querySelector(".ai-review-title");
   const barError = bar && bar.querySelector(".ai-review-error");
   const csrf = (panel.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
