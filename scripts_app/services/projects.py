@@ -29,12 +29,24 @@ class MembershipError(ValueError):
 
 
 def unique_slug(*, title: str) -> str:
-    # Chinese titles slugify to nothing; fall back to a neutral base.
-    base = slugify(title)[:60] or "series"
+    """A readable address for the series: 契约新娘 -> qi-yue-xin-niang, "Night Shift" -> night-shift.
+
+    Chinese is written out in pinyin (slugs stay ASCII, as the URLs expect); a title with nothing
+    that romanises (emoji only, say) gets a short digest of itself, never one name for all."""
+    base = slugify(_romanised(title))[:60].strip("-")
+    if not base:
+        base = "series-" + hashlib.sha1(title.encode(), usedforsecurity=False).hexdigest()[:6]
     slug, n = base, 2
     while Project.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def _romanised(title: str) -> str:
+    from pypinyin import lazy_pinyin  # its dictionaries load on first use, not with every process
+
+    # Each Chinese character's syllable is a word of its own; everything else passes through.
+    return " ".join(lazy_pinyin(title))
 
 
 @transaction.atomic
