@@ -1,0 +1,82 @@
+"""Printed exports that read as finished (issue 9.14): unwritten episodes, Chinese labels, no false issue."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+import pdfplumber
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from scripts_app.services.episodes import create_episode
+from scripts_app.services.production import issue_revision, lock_episode
+from scripts_app.services.scenes import save_scene_text
+
+from .base import BaseTestCase
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [page.extract_text() or "" for page in pdf.pages]
+
+
+class ExportPagesTestCase(BaseTestCase):
+    def export(self, slug: str, *extra: str) -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out.pdf"
+            call_command("export_script", slug, "--format", "pdf", *extra, "-o", str(out), stderr=StringIO())
+            return out.read_bytes()
+
+    def test_an_empty_episode_prints_nothing_or_a_line_saying_so(self) -> None:
+        create_episode(project=self.project, number=2, title="空白")
+        pages = pdf_pages(self.export("demo"))
+        self.assertEqual(len(pages), 1)
+        self.assertNotIn("第2集", "\n".join(pages))
+        noted = "\n".join(pdf_pages(self.export("demo", "--unwritten-note")))
+        self.assertIn("第2集 空白", noted)
+        self.assertIn("（第2集尚未撰写）", noted)
+        with self.assertRaisesMessage(CommandError, "Nothing is written in this episode yet"):
+            self.export("demo", "--episodes", "2")
+
+    def test_a_screenplay_says_an_episode_is_unwritten_in_english(self) -> None:
+        project = self.screenplay("INT. ROOM - DAY\n\nQuiet.\n")
+        create_episode(project=project, number=2)
+        self.assertIn(
+            "(Episode 2 is not written yet.)", "\n".join(pdf_pages(self.export("heist", "--unwritten-note")))
+        )
+
+    def test_the_browser_says_why_an_empty_episode_prints_nothing(self) -> None:
+        create_episode(project=self.project, number=2)
+        self.login(self.bob)
+        response = self.client.post(
+            reverse("export", args=["demo"]), {"format": "pdf", "episodes": "2", "revision": "current"}
+        )
+        self.assertContains(response, "Nothing is written in this episode yet")
+
+    def test_the_chinese_layout_prints_its_header_and_revision_label_in_chinese(self) -> None:
+        first = pdf_pages(self.export("demo"))[0]
+        self.assertIn("Demo · 第1集 · ", first)
+        self.assertNotIn("EP 1", first)
+        lock_episode(episode=self.episode, user=self.alice)
+        save_scene_text(scene=self.scene, user=self.alice, text=self.scene.text + "△雷声。\n")
+        issue_revision(episode=self.episode, user=self.alice)
+        self.assertIn("蓝色修订稿 - ", pdf_pages(self.export("demo", "--revision", "issued"))[0])
+        self.scene.refresh_from_db()
+        save_scene_text(scene=self.scene, user=self.alice, text=self.scene.text + "△雨停。\n")
+        working = pdf_pages(self.export("demo"))[0]
+        self.assertIn("蓝色修订稿 + 未发布修改 - ", working)
+        self.assertNotIn("REVISION", working)
+
+    def test_latest_issued_of_an_unlocked_episode_says_there_is_none(self) -> None:
+        with self.assertRaisesMessage(
+            CommandError, "Episode 1 is not locked, so it has no issued revision yet"
+        ):
+            self.export("demo", "--revision", "issued")
+        self.login(self.bob)
+        response = self.client.post(
+            reverse("export", args=["demo"]), {"format": "pdf", "episodes": "1", "revision": "issued"}
+        )
+        self.assertContains(response, "has no issued revision yet")
