@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..collab.live_pages import announce
-from ..formats import detect, zh_preamble
+from ..formats import convert, detect, zh_preamble
 from ..formats.elements import Kind, ScriptDocument, speaking_characters
 from ..models import Episode, ImportJob, Location, Project, Scene, SceneVersion
 from ..script_text import SceneFacts, scene_facts
@@ -144,6 +144,8 @@ def import_document(
 
     `source_format` is the format the file was read as; a file in another format than the series'
     is rewritten in the series' format, and the result says so."""
+    if source_format in ("zh", "fountain") and source_format != project.script_format:
+        doc = convert.convert(doc, source_format, project.script_format)  # headings in the series' form
     plan = _plan(project, doc, progress)
     if progress:
         progress(85)
