@@ -58,6 +58,7 @@ urlpatterns = [
         "p/<slug:slug>/exports/<int:pk>/download/", transfer.export_job_download, name="export_job_download"
     ),
     path("p/<slug:slug>/e/<int:number>/lock/", episodes.episode_lock, name="episode_lock"),
+    path("p/<slug:slug>/e/<int:number>/delete/", episodes.episode_delete, name="episode_delete"),
     path(
         "p/<slug:slug>/e/<int:number>/revise/", episodes.episode_issue_revision, name="episode_issue_revision"
     ),

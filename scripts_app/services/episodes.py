@@ -95,3 +95,34 @@ def update_beat(*, beat: Beat, **fields) -> Beat:
     beat.save()
     announce(project_id=beat.episode.project_id, topics=["beats"], episode=beat.episode.number)
     return beat
+
+
+class EpisodeLocked(ValueError):
+    """A locked episode has issued drafts that name it; it is not deleted."""
+
+
+@transaction.atomic
+def delete_episode(*, episode: Episode) -> int:
+    """Delete an unlocked episode with its scenes, their history, beats and comments; return its number.
+
+    A locked one is refused: its issued revisions went out with its number on them."""
+    episode = Episode.objects.select_for_update().select_related("project").get(pk=episode.pk)
+    if episode.locked_at:
+        raise EpisodeLocked(_("A locked episode cannot be deleted: its issued drafts carry its number."))
+    number, project = episode.number, episode.project
+    if number in (project.paywall_episodes or []):
+        set_paywall(project=project, episode_number=number, on=False)
+    episode.delete()
+    announce(project_id=project.pk, topics=["board", "episode"], episode=number)
+    return number
+
+
+class BeatTextMissing(ValueError):
+    """A beat of only spaces would show as nothing; the message says so instead of dropping it."""
+
+
+def clean_beat_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise BeatTextMissing(_("A beat needs some words; only spaces were typed, so nothing was saved."))
+    return text

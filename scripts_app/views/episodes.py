@@ -110,6 +110,20 @@ def _episode_id(project, number: int) -> int:
 
 @project_view(Role.SHOWRUNNER)
 @require_POST
+def episode_delete(request, project, number: int):
+    """Showrunners only, after a confirmation on the page; a locked episode is refused."""
+    episode = get_object_or_404(Episode, project=project, number=number)
+    try:
+        episode_services.delete_episode(episode=episode)
+    except episode_services.EpisodeLocked as exc:
+        messages.error(request, str(exc))
+        return redirect("episode_detail", slug=project.slug, number=number)
+    messages.success(request, _("Episode %(n)d deleted.") % {"n": number})
+    return redirect("project_detail", slug=project.slug)
+
+
+@project_view(Role.SHOWRUNNER)
+@require_POST
 def episode_lock(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
     try:
@@ -149,13 +163,14 @@ def episode_read(request, project, number: int):
     )
 
 
-def _beats_partial(request, project, episode: Episode) -> HttpResponse:
+def _beats_partial(request, project, episode: Episode, error: str = "") -> HttpResponse:
     context = {
         "project": project,
         "episode": episode,
         "beats": list(episode.beats.select_related("scene", "author")),
         "beat_form": BeatForm(),
         "may_write": True,
+        "beat_error": error,
     }
     return render(request, "scripts_app/partials/beats.html", context)
 
@@ -170,10 +185,21 @@ def _after_beat_change(request, project, episode: Episode) -> HttpResponse:
 @require_POST
 def beat_add(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
-    form = BeatForm(request.POST)
-    if form.is_valid() and form.cleaned_data["text"].strip():
-        episode_services.add_beat(episode=episode, user=request.user, text=form.cleaned_data["text"].strip())
+    try:
+        text = episode_services.clean_beat_text(request.POST.get("text", ""))
+    except episode_services.BeatTextMissing as exc:
+        return _beat_refused(request, project, episode, str(exc))
+    episode_services.add_beat(episode=episode, user=request.user, text=text)
     return _after_beat_change(request, project, episode)
+
+
+def _beat_refused(request, project, episode: Episode, message: str) -> HttpResponse:
+    """Say why nothing happened, where the writer is looking (the beats list, or the page's messages)."""
+    if request.htmx:
+        # A 200: htmx swaps no 4xx response, and the list must show the message where the form is.
+        return _beats_partial(request, project, episode, error=message)
+    messages.error(request, message)
+    return redirect("episode_detail", slug=project.slug, number=episode.number)
 
 
 @project_view(Role.WRITER)
@@ -187,8 +213,12 @@ def beat_update(request, project, pk: int):
         beat.delete()
     elif action in ("up", "down"):
         ordering.move(queryset=beat.episode.beats.all(), item=beat, delta=-1 if action == "up" else 1)
-    elif action == "edit" and request.POST.get("text", "").strip():
-        episode_services.update_beat(beat=beat, text=request.POST["text"].strip())
+    elif action == "edit":
+        try:
+            text = episode_services.clean_beat_text(request.POST.get("text", ""))
+        except episode_services.BeatTextMissing as exc:
+            return _beat_refused(request, project, beat.episode, str(exc))
+        episode_services.update_beat(beat=beat, text=text)
     announce(project_id=project.pk, topics=["beats"], episode=beat.episode.number)
     return _after_beat_change(request, project, beat.episode)
 
