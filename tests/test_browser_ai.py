@@ -7,11 +7,14 @@ Real parts: daphne (websockets), Redis (broker and channel layer), Postgres, chr
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from channels.layers import channel_layers
 from django.test import Client
 
+from scripts_app.ai import provenance
 from scripts_app.models import Beat, Membership, Role, Scene, Suggestion
 from writersroom.celery import app
 
@@ -126,6 +129,15 @@ def test_a_rewrite_streams_in_two_browsers_and_is_reviewed_hunk_by_hunk_in_the_s
         f".map(r => {TEXT}.slice(r[0], r[1])).join('')"
     )
     assert edited == "和"
+    # The server's record (what the episode page, the series page and the review copy read) agrees.
+    deadline = time.monotonic() + 20
+    while provenance.shares(episode=room.episode) != provenance.Shares(
+        human=provenance.shares(episode=room.episode).human, ai=len("要你的命"), ai_edited=1
+    ):
+        assert time.monotonic() < deadline, provenance.shares(episode=room.episode)
+        time.sleep(0.2)
+    origins = dict(provenance.line_origins(episode=room.episode))
+    assert origins["顾承泽：（冷笑）我来要和你的命。"] == "ai_edited"
 
 
 def test_two_of_five_proposed_beats_are_accepted_in_the_browser(ai_server, browser, fake_llm) -> None:  # noqa: F811

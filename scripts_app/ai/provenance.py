@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from ..collab import store
 from ..models import Episode, EpisodeDocument, Project
 
@@ -121,10 +123,19 @@ def _count(text: str) -> int:
 
 
 def shares(*, episode: Episode) -> Shares:
+    """The episode's characters by origin; remembered per document version (a series page reads
+    every episode's, and loading a document is the slow part)."""
+    state = EpisodeDocument.objects.filter(episode=episode).values("pk", "last_seq").first()
+    key = f"ai-provenance:{episode.pk}:{state['pk']}:{state['last_seq']}" if state else None
+    if key and (found := cache.get(key)) is not None:
+        return Shares(*found)
     counts = {HUMAN: 0, AI: 0, AI_EDITED: 0}
     for run in runs(episode=episode):
         counts[run.origin] += _count(run.text)
-    return Shares(counts[HUMAN], counts[AI], counts[AI_EDITED])
+    result = Shares(counts[HUMAN], counts[AI], counts[AI_EDITED])
+    if key:
+        cache.set(key, (result.human, result.ai, result.ai_edited), 7 * 24 * 3600)
+    return result
 
 
 def series_shares(*, project: Project) -> tuple[Shares, list[tuple[Episode, Shares]]]:
