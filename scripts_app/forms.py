@@ -244,3 +244,14 @@ class TitlePageForm(forms.Form):
     print_in_pdf = forms.BooleanField(
         label=_("Print it as the first page of PDF exports"), required=False, initial=True
     )
+
+
+class DisplayNameForm(forms.Form):
+    """The name the room sees (presence, comments, history, title page) instead of the login name."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        required=False,
+        max_length=150,
+        help_text=_("Shown to the room instead of your login name. Leave empty to use your login name."),
+    )

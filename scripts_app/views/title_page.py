@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ..forms import TitlePageForm
 from ..models import Role
 from ..permissions import project_view
+from ..services.accounts import default_contact
 from ..services.title_page import FIELD_NAMES, PRINT_KEY, title_page_entries, update_title_page
 
 
@@ -21,6 +22,8 @@ def title_page_edit(request, project):
     page = project.title_page or {}
     initial = {name: page.get(name, "") for name in FIELD_NAMES}
     initial["print_in_pdf"] = page.get(PRINT_KEY) is not False
+    if not page:  # never saved: the contact block starts as the showrunner's name, not a login name
+        initial["contact"] = default_contact(user=project.created_by or request.user)
     form = TitlePageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
