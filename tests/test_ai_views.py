@@ -225,3 +225,32 @@ def test_the_demo_series_has_sample_suggestions_labelled_as_such_and_reviewable_
     rewrite = samples.get(kind="rewrite")
     client_for(showrunner).post(reverse("ai_accept", args=[project.slug, rewrite.pk]), {"hunk": ["0"]})
     assert "一根一根掰开她的手指" in Scene.objects.get(pk=rewrite.scene_id).text
+
+
+def test_a_request_over_the_concurrency_limit_is_refused_with_a_clear_message(room, fake_llm) -> None:
+    room.project.ai_concurrency_limit = 1
+    room.project.save()
+    client = client_for(room.writer)
+    url = reverse("ai_request_beats", args=[room.project.slug, room.episode.number])
+    assert client.post(url, HTTP_ACCEPT="application/json").status_code == 202
+    refused = client.post(url, HTTP_ACCEPT="application/json")
+    assert refused.status_code == 409 and "limit" in refused.json()["error"]
+    assert Suggestion.objects.count() == 1 and fake_llm.requests == []
+
+
+def test_a_pending_rewrite_links_to_its_review_in_the_script(room) -> None:
+    suggestion = Suggestion.objects.create(
+        project=room.project,
+        kind="rewrite",
+        episode=room.episode,
+        scene=room.scene,
+        base_text=SCENE,
+        text=SCENE.replace("我来收账。", "我来要你的命。"),
+        status="pending",
+        requested_by=room.writer,
+    )
+    page = client_for(room.viewer).get(reverse("ai_scene", args=[room.project.slug, room.scene.pk]))
+    link = (
+        f"{reverse('episode_detail', args=[room.project.slug, room.episode.number])}?review={suggestion.pk}"
+    )
+    assert link.encode() in page.content

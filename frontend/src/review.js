@@ -229,7 +229,8 @@ function initPage() {
       if (barText) {
         let text = (labels.reviewing || "AI proposal #%(id)s: %(n)s changes")
           .replace("%(id)s", String(data.id)).replace("%(n)s", String(hunks.length));
-        if (unplaced.length) text += " · " + (labels.unplaced || "");
+        const stale = (data.hunks || []).filter((h) => !h.decision && h.conflict).length;
+        if (unplaced.length || stale) text += " · " + (labels.unplaced || "");
         barText.textContent = text;
       }
     }
@@ -380,6 +381,16 @@ function initPage() {
   };
   session.provenance.on(updateShares);
   document.addEventListener("htmx:afterSettle", updateShares);
+
+  // A link from an AI page (?review=<id>) opens that proposal once the script is here.
+  const wanted = new URLSearchParams(window.location.search).get("review");
+  const whenSynced = (fn) => {
+    if (session.provider.everSynced) fn();
+    else session.provider.on("synced", (first) => { if (first) fn(); });
+  };
+  if (wanted && /^[0-9]{1,12}$/.test(wanted)) whenSynced(() => open(wanted));
+  // After a reconnect the text may have moved on: place the open proposal again.
+  session.provider.on("synced", () => { if (current) open(current.id); });
 
   window.WritersRoomAiReview = { open, close, current: () => current && current.data, shown: () => session.review.shown() };
 }
