@@ -129,15 +129,27 @@ def test_a_rewrite_streams_in_two_browsers_and_is_reviewed_hunk_by_hunk_in_the_s
         f".map(r => {TEXT}.slice(r[0], r[1])).join('')"
     )
     assert edited == "和"
+    # Cutting a word out of the AI text (typing nothing in its place) leaves it edited too.
+    at = writer.evaluate(TEXT).index("的命")
+    writer.evaluate(
+        "(at) => { const v = window.WritersRoomLive.session.editor.view;"
+        " v.dispatch({selection: {anchor: at, head: at + 1}}); v.focus(); }",
+        at,
+    )
+    writer.keyboard.press("Backspace")
+    other.wait_for_function(
+        f"window.WritersRoomLive.session.provenance.runs().filter(r => r[2] === 'ai_edited')"
+        f".map(r => {TEXT}.slice(r[0], r[1])).join('') === '和你'"
+    )
     # The server's record (what the episode page, the series page and the review copy read) agrees.
     deadline = time.monotonic() + 20
     while provenance.shares(episode=room.episode) != provenance.Shares(
-        human=provenance.shares(episode=room.episode).human, ai=len("要你的命"), ai_edited=1
+        human=provenance.shares(episode=room.episode).human, ai=len("要命"), ai_edited=len("和你")
     ):
         assert time.monotonic() < deadline, provenance.shares(episode=room.episode)
         time.sleep(0.2)
     origins = dict(provenance.line_origins(episode=room.episode))
-    assert origins["顾承泽：（冷笑）我来要和你的命。"] == "ai_edited"
+    assert origins["顾承泽：（冷笑）我来要和你命。"] == "ai_edited"
 
 
 def test_two_of_five_proposed_beats_are_accepted_in_the_browser(ai_server, browser, fake_llm) -> None:  # noqa: F811

@@ -72,6 +72,15 @@ function noteLines(doc, lines, from, to, origin, ai) {
   }
 }
 
+/** After a cut at `at` (nothing typed there): "edited" for the character before it when the text on
+ *  both sides is one suggestion's, still unedited; else null. */
+export function cutAttrs(runs, at) {
+  const left = at > 0 ? aiAt(runs, at - 1) : null;
+  if (!left || left !== aiAt(runs, at)) return null;
+  const run = runs.find(([from, to]) => at - 1 >= from && at - 1 < to);
+  return run && run[2] === "ai" ? { ai: left, edited: 1 } : null;
+}
+
 const setMarks = StateEffect.define();
 const aiMark = Decoration.mark({ class: "cm-prov-ai" });
 const editedMark = Decoration.mark({ class: "cm-prov-ai-edited" });
@@ -144,10 +153,14 @@ export function provenanceTracker({ ytext, undoManager = null }) {
       // This writer's own typing (or undo): mark what it inserted with relative positions, then fix
       // the attributes after the transaction, outside the binding's update.
       const inserted = [];
+      const deletedAt = [];
+      const insertedAt = new Set();
       let pos = 0;
       for (const op of event.delta) {
         if (op.retain) pos += op.retain;
+        else if (op.delete) deletedAt.push(pos);
         else if (op.insert) {
+          insertedAt.add(pos);
           const n = typeof op.insert === "string" ? op.insert.length : 1;
           const a = op.attributes || {};
           if (a.ai || a.edited) {
@@ -159,15 +172,25 @@ export function provenanceTracker({ ytext, undoManager = null }) {
           pos += n;
         }
       }
-      if (inserted.length) Promise.resolve().then(() => fix(inserted));
+      // A deletion inside AI text (no typing in its place) leaves the model's text edited: the
+      // character before the cut says so.
+      const cuts = deletedAt.filter((at) => at > 0 && !insertedAt.has(at))
+        .map((at) => Y.createRelativePositionFromTypeIndex(ytext, at - 1));
+      if (inserted.length || cuts.length) Promise.resolve().then(() => fix(inserted, cuts));
     }
     queue();
   }
 
-  function fix(inserted) {
+  function fix(inserted, cuts = []) {
     const doc = ytext.doc;
     if (!doc) return;
     doc.transact(() => {
+      for (const rel of cuts) {
+        const at = Y.createAbsolutePositionFromRelativePosition(rel, doc);
+        if (!at) continue;
+        const mark = cutAttrs(runsOf(ytext.toDelta()), at.index + 1);
+        if (mark) ytext.format(at.index, 1, mark);
+      }
       for (const [a, b] of inserted) {
         const from = Y.createAbsolutePositionFromRelativePosition(a, doc);
         const to = Y.createAbsolutePositionFromRelativePosition(b, doc);

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as Y from "yjs";
 import { locate } from "../src/review.js";
-import { personAttrs, runsOf, sharesOf } from "../src/provenance.js";
+import { cutAttrs, personAttrs, runsOf, sharesOf } from "../src/provenance.js";
 
 test("a hunk is placed where the server says when its lines are still there", () => {
   const text = "A\nB\nC\n";
@@ -34,4 +34,16 @@ test("typing strictly inside AI text is AI-edited; at its edge it is a person's"
   assert.deepEqual(personAttrs(runsOf(t.toDelta()), 7, 8), { ai: null, edited: null });
   // Before the browser's fix-up, Yjs counts both typed characters as the model's.
   assert.deepEqual(sharesOf(t.toDelta()), { human: 4, ai: 5, ai_edited: 0 });
+});
+
+test("cutting inside AI text marks the character before the cut edited; at its edge nothing", () => {
+  const doc = new Y.Doc();
+  const t = doc.getText("script");
+  t.insert(0, "我说：");
+  t.insert(3, "你终于来了", { ai: "9" });
+  t.insert(8, "。", { ai: null });
+  t.delete(4, 2); // "终于" cut: 你|来了
+  assert.deepEqual(cutAttrs(runsOf(t.toDelta()), 4), { ai: "9", edited: 1 });
+  assert.equal(cutAttrs(runsOf(t.toDelta()), 6), null); // after the last AI character
+  assert.equal(cutAttrs(runsOf(t.toDelta()), 3), null); // before the first
 });
