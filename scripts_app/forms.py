@@ -213,7 +213,10 @@ class ExportForm(forms.Form):
         self.fields["revision"].choices = [
             ("current", _("Working draft")),
             ("issued", _("Latest issued revision")),
-            *((str(i), _("%(colour)s draft") % {"colour": c.upper()}) for i, c in enumerate(revision_colors)),
+            *(
+                (str(i), _("%(colour)s draft") % {"colour": _(c).upper()})  # 蓝色稿, BLUE draft
+                for i, c in enumerate(revision_colors)
+            ),
         ]
 
     def clean_revision(self) -> str:
