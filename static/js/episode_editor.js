@@ -216,7 +216,12 @@
       if (session.provider.readOnly || leaving) return;
       ev.preventDefault();
       leaving = true;
-      save().then(function () { window.location.href = url.href; }, function () { window.location.href = url.href; });
+      var go = function () {
+        window.location.href = url.href;
+        // Still here (the writer chose to stay at the browser's leave warning): links work again.
+        setTimeout(function () { leaving = false; }, 1000);
+      };
+      save().then(go, go);
     }, true);
 
     window.WritersRoomLive.features = features;
