@@ -15,6 +15,7 @@ from .test_browser_editing import browser, log_in, pytestmark  # noqa: F401  (fi
 
 LINE = "(() => { const v = window.WritersRoomLive.session.editor.view; return v.state.doc.lineAt(v.state.selection.main.head).text; })()"  # noqa: E501
 POPUP = ".cm-tooltip-autocomplete"
+VIEW = "window.WritersRoomLive.session.editor.view"
 
 
 @pytest.fixture
@@ -149,6 +150,11 @@ def test_fountain_headings_cues_and_transitions_complete(asgi_server, browser, s
     page.keyboard.press("Enter")
     page.keyboard.type("CU")
     popup_offers(page, "CUT TO:")
+
+    # A heading typed in lower case shows in capitals in the status bar, as the PDF prints it.
+    heading = "int. dock - day #4#\\n\\n"
+    page.evaluate(f"{VIEW}.dispatch({{changes: {{from: 0, insert: '{heading}'}}, selection: {{anchor: 3}}}})")
+    page.wait_for_selector("#status-heading:text-is('INT. DOCK - DAY')")
 
 
 def test_the_bible_names_are_for_members_only(asgi_server, browser, series) -> None:  # noqa: F811
