@@ -96,7 +96,7 @@ def _fill_project(project: Project, preamble: zh_preamble.Preamble, report: Bibl
     if extra and _offer(project, "glossary", "\n\n".join(extra), changed):
         report.differed.append(str(Project._meta.get_field("glossary").verbose_name))
     if preamble.title and preamble.title != project.title:
-        report.differed.append(_("title (the file says “%(title)s”)") % {"title": preamble.title})
+        report.differed.append(_("the title (“%(title)s” in the file)") % {"title": preamble.title})
     if changed:
         project.save(update_fields=[*changed, "updated_at"])
         report.filled.extend(str(Project._meta.get_field(name).verbose_name) for name in changed)
