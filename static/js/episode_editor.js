@@ -209,6 +209,8 @@
       if (ev.defaultPrevented || ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
       var a = ev.target.closest ? ev.target.closest("a[href]") : null;
       if (!a || (a.target && a.target !== "_self") || a.hasAttribute("download")) return;
+      // htmx's own links (a fragment swap, not a page change) are left to htmx.
+      if (a.matches("[hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete], [data-no-save]")) return;
       var url;
       try { url = new URL(a.href, window.location.href); } catch (e) { return; }
       if (url.origin !== window.location.origin) return;
