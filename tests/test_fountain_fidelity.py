@@ -95,6 +95,16 @@ def test_styling_a_long_line_of_marks_takes_linear_time() -> None:
     assert time.perf_counter() - start < 5
 
 
+def test_a_dual_speech_too_tall_for_two_columns_keeps_its_styles_when_laid_out_again() -> None:
+    speech = "\n".join("word *it* " * 5 for _ in range(60))
+    doc = fountain.parse(f"INT. A - DAY\n\nBOB\n{speech}\n\nMARY ^\n*Yes*.\n")
+    pages = paginate(doc, ShootingScriptOptions(fountain_markup=True)).pages
+    lines = [ln for page in pages for ln in page.lines]
+    styled = [ln for ln in lines if ln.runs]
+    assert len(styled) == 121 and all("".join(t for t, _f in ln.runs) == ln.text for ln in styled)
+    assert styled[0].runs[:2] == (("word ", 0), ("it", 2)) and styled[-1].runs == (("Yes", 2), (".", 0))
+
+
 def test_a_fountain_file_name_is_trusted_over_its_lines() -> None:
     assert detect.format_from_filename("Cold Open.FOUNTAIN") == "fountain"
     assert detect.format_from_filename("draft.spmd") == "fountain"

@@ -565,6 +565,9 @@ class _RowBuilder:
         col = p.col_width_in
         cols = p.dual_cols
         right_x = p.right_in - cols * col
+        # Where each styled element's runs were found so far: a speech too tall for two columns is
+        # laid out again as two plain speeches, which must find the same text from the start.
+        found = {k: f.pos for k in range(base + a, base + end) if (f := self._finders.get(k)) is not None}
         columns_rows: list[list[list[Line]]] = []
         for start, stop, x in ((a, b, p.left_in), (b, end, right_x)):
             frags: list[list[Line]] = []
@@ -587,6 +590,8 @@ class _RowBuilder:
         left, right = columns_rows
         height = max(len(left), len(right))
         if height > p.lines_per_page - 2:
+            for k, pos in found.items():
+                self._finders[k].pos = pos
             return False
         merged: list[list[Line]] = []
         for i in range(height):
