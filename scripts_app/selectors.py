@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
@@ -164,6 +165,7 @@ class ScriptName:
     scenes: int = 0
     lines: int = 0
     int_ext: str = ""  # locations: as the first heading that names it says
+    suggested: int | None = None  # characters: the known one it most likely names (晚晚 -> 林晚)
 
 
 @dataclass
@@ -178,11 +180,8 @@ def bible_use(*, project: Project, episode: Episode | None = None) -> BibleUse:
     """The bible's entries with how often the script (or one episode of it) uses them, leads first,
     and the names the script uses that the bible does not know yet.
 
-    Reads each live scene's text once; parses come from the parse cache (a scene is parsed once per
-    revision), so a page of an 80-episode series costs one query for the texts and no re-parsing."""
-    from .formats.elements import speaking_characters
-    from .script_text import scene_facts
-
+    One query for the live scenes' texts; what each text says about names is remembered per text
+    (_scene_names), so a page of an 80-episode series re-reads no scene it has seen before."""
     fmt = project.script_format
     characters = list(project.characters.all())
     locations = list(project.locations.all())
@@ -197,44 +196,67 @@ def bible_use(*, project: Project, episode: Episode | None = None) -> BibleUse:
     if episode is not None:
         scenes = scenes.filter(episode=episode)
     for text in scenes.values_list("text", flat=True).iterator(chunk_size=200):
-        facts = scene_facts(text, fmt)
-        lines: dict[str, int] = {}
-        for el in facts.elements:
-            if el.kind == Kind.CHARACTER and el.text:
-                key = name_key(el.text[:100])
-                lines[key] = lines.get(key, 0) + 1
+        names, place, int_ext = _scene_names(text, fmt)
         counted: set = set()
-        for name in speaking_characters(list(facts.elements)):
-            name = name[:100]  # as the column keeps it, so a long name is known once added
-            key = name_key(name)
+        for name, key, lines in names:
             pk = known.get(key)
-            entry = by_id[pk] if pk is not None else new_characters.setdefault(key, ScriptName(name))
             if pk is not None:
-                entry.line_count += lines.get(key, 0)
-            else:
-                entry.lines += lines.get(key, 0)
-            if id(entry) not in counted:  # 林晚 and her alias 晚晚 in one scene: one scene
-                counted.add(id(entry))
-                if pk is not None:
+                entry = by_id[pk]
+                entry.line_count += lines
+                if pk not in counted:  # 林晚 and her alias 晚晚 in one scene: one scene
+                    counted.add(pk)
                     entry.scene_count += 1
-                else:
-                    entry.scenes += 1
-        place = facts.parts.location[:200]
+            else:
+                found = new_characters.setdefault(key, ScriptName(name))
+                found.lines += lines
+                found.scenes += 1
         if place:
             loc = places.get(name_key(place))
             if loc is not None:
                 loc.scene_count += 1
             else:
-                new_locations.setdefault(
-                    name_key(place), ScriptName(place, int_ext=facts.parts.int_ext)
-                ).scenes += 1
+                new_locations.setdefault(name_key(place), ScriptName(place, int_ext=int_ext)).scenes += 1
     characters.sort(key=lambda c: (-c.scene_count, -c.line_count, c.name))
     locations.sort(key=lambda loc: (-loc.scene_count, loc.name))
 
     def most_used(names: dict[str, ScriptName]) -> list[ScriptName]:
         return sorted(names.values(), key=lambda n: (-n.scenes, -n.lines, n.name))
 
+    for new in new_characters.values():
+        new.suggested = _likely_character(new.name, characters)
     return BibleUse(characters, locations, most_used(new_characters), most_used(new_locations))
+
+
+@lru_cache(maxsize=16_384)
+def _scene_names(text: str, fmt: str) -> tuple[tuple[tuple[str, str, int], ...], str, str]:
+    """What a scene's text says about names: ((name, name_key, lines spoken), ...), location, int/ext.
+
+    Keyed by the text, as the parse cache is: the same text always says the same. Names are cut to
+    the column's width, so a long name the bible holds cut is known the next time too."""
+    from .formats.elements import speaking_characters
+    from .script_text import scene_facts
+
+    facts = scene_facts(text, fmt)
+    lines: dict[str, int] = {}
+    for el in facts.elements:
+        if el.kind == Kind.CHARACTER and el.text:
+            key = name_key(el.text[:100])
+            lines[key] = lines.get(key, 0) + 1
+    names: dict[str, tuple[str, str, int]] = {}
+    for name in speaking_characters(list(facts.elements)):
+        key = name_key(name[:100])
+        names.setdefault(key, (name[:100], key, lines.get(key, 0)))
+    return tuple(names.values()), facts.parts.location[:200], facts.parts.int_ext
+
+
+def _likely_character(name: str, characters: list[Character]) -> int | None:
+    """The known character whose name holds every letter of `name` (晚晚 -> 林晚, "Wan" -> "Lin Wan"),
+    if exactly one does: only a preselection for the merge, which a writer still clicks."""
+    letters = set(name_key(name)) - set(" .-'·")
+    if not letters:
+        return None
+    found = [c.pk for c in characters if letters <= set(name_key(c.name))]
+    return found[0] if len(found) == 1 else None
 
 
 def episode_new_names(*, episode: Episode) -> dict:

@@ -59,7 +59,7 @@ class BibleCleanTestCase(BaseTestCase):
         for n in range(2, 5):
             create_scene(episode=self.episode, user=self.bob, text=f"1-{n} 日 内 医院\n人物：王小二、张明\n")
         use = selectors.bible_use(project=self.project)
-        self.assertEqual([(n.name, n.scenes) for n in use.new_characters], [("王小二", 3)])
+        self.assertEqual([(n.name, n.scenes, n.suggested) for n in use.new_characters], [("王小二", 3, None)])
         self.assertEqual([(n.name, n.scenes, n.int_ext) for n in use.new_locations], [("医院", 3, "内")])
 
         self.login(self.charlie)  # a viewer sees the list too, without the buttons
@@ -98,6 +98,10 @@ class BibleCleanTestCase(BaseTestCase):
         lin = Character.objects.create(project=self.project, name="林晚", look="白衬衫")
         create_scene(
             episode=self.episode, user=self.bob, text="1-2 日 内 客厅\n人物：晚晚\n晚晚：我回来了。\n"
+        )
+        # The merge offers 林晚 first (every letter of 晚晚 is in her name); a writer still clicks.
+        self.assertEqual(
+            [n.suggested for n in selectors.bible_use(project=self.project).new_characters], [lin.pk]
         )
         self.login(self.bob)
         url = reverse("script_name_merge", args=[self.project.slug])
@@ -170,7 +174,7 @@ class BibleCleanTestCase(BaseTestCase):
         self.login(self.bob)
         page = self.client.get(reverse("project_detail", args=[self.project.slug])).content.decode()
         self.assertLess(page.index("张父"), page.index("阿龙"))
-        self.assertIn("2 scenes, 3 lines", page)
+        self.assertIn("2 scenes / 3 lines", page)
 
     def test_the_migration_removes_empty_entries_no_scene_uses(self) -> None:
         for name in ("医", "医院", "医院走", "新", "新角"):
