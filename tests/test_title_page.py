@@ -151,6 +151,8 @@ class TitlePageTestCase(BaseTestCase):
             self.assertGreater(contact["top"] / page.height, 0.8)
             self.assertNotIn("LIGHTHOUSE GALLERY", text)
             self.assertIn("LIGHTHOUSE GALLERY", pdf.pages[1].extract_text())
+            # A one-episode script named as its title page prints no "EPISODE 1: ..." line of its own.
+            self.assertNotIn("EPISODE 1", pdf.pages[1].extract_text())
 
     def test_no_title_page_unless_the_series_has_one_or_when_switched_off(self) -> None:
         project = self.screenplay("INT. ROOM - DAY\n\nQuiet.\n", slug="plain")

@@ -13,13 +13,14 @@ from dataclasses import dataclass, replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..formats.elements import Element, EpisodeText, Kind, ScriptDocument
+from ..formats.elements import Element, EpisodeText, Kind, ScriptDocument, has_implicit_episode
+from ..formats.fountain import _title_from_title_page
 from ..layout import ElementMeta, PaginatedScript, Revision, ShootingScriptOptions, paginate
 from ..models import Episode, Project, ScriptRevision
 from ..render import RenderOptions, render_pdf
 from ..script_text import scene_elements
 from ..selectors import episodes_for_print, shooting_numbers
-from .title_page import printed_title_page
+from .title_page import printed_title_page, title_page_entries
 
 WORKING_DRAFT = "current"  # the text as it is now; asterisks against the latest issued revision
 LATEST_ISSUED = "issued"  # each episode as last issued; asterisks against the revision before it
@@ -220,6 +221,9 @@ def build_pdf(
         revision=_revision_header(written, request.revision, zh=zh),
         show_provenance=request.provenance,
         fountain_markup=project.script_format == "fountain",
+        # A one-episode script titled as its title page (a feature, a pilot) is just a script: no
+        # "EPISODE 1: TITLE" line that the same file printed from Final Draft would not have.
+        episode_titles=not has_implicit_episode(doc, _title_from_title_page(title_page_entries(project))),
     )
     script = paginate(doc, options, meta)
     report(70)
