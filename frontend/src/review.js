@@ -218,7 +218,9 @@ function initPage() {
   }
 
   function render(data) {
-    if (!data || data.status !== "pending" || !TEXT_KINDS.includes(data.kind)) { close(); return; }
+    // Only this episode's drafts and rewrites, while they wait for review, show in its script.
+    if (!data || data.status !== "pending" || !TEXT_KINDS.includes(data.kind)
+        || String(data.episode) !== d.episode) { close(); return; }
     current = { id: data.id, data };
     const hunks = openHunks(data);
     const unplaced = session.review.show({ hunks, labels, onDecide: decide, readOnly: !canWrite });
