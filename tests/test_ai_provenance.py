@@ -185,3 +185,36 @@ def test_the_review_json_says_where_each_open_hunk_sits_in_the_episode_now(room,
     (hunk,) = data["hunks"]
     start, end = hunk["at"]
     assert now[start:end] == hunk["removed"] == "顾承泽：（冷笑）我来收账。\n"
+
+
+def test_provenance_survives_folding_the_update_log_into_the_snapshot(room) -> None:
+    suggestion = live_rewrite(room, SCENE + "△顾承泽摘下眼镜，慢慢擦拭。\n")
+    review.accept_hunks(suggestion=suggestion, user=room.writer)
+    before = provenance.line_origins(episode=room.episode)
+    document = EpisodeDocument.objects.get(episode=room.episode)
+    assert store.compact(document_id=document.pk) > 0
+    assert provenance.line_origins(episode=room.episode) == before
+    assert attrs_of(stored_doc(room), "摘下眼镜") == [{"ai": str(suggestion.pk)}]
+
+
+def test_an_accepted_new_scene_draft_is_placed_at_the_end_of_the_episode_and_marked(room, client) -> None:
+    store.get_or_create(episode=room.episode)
+    base = documents.episode_text_now(episode=room.episode)
+    added = "\n2-2 夜 外 江城大桥\n△林晚按下播放键。\n"
+    suggestion = Suggestion.objects.create(
+        project=room.project,
+        kind="draft",
+        episode=room.episode,
+        base_text=base,
+        text=base + added,
+        status="pending",
+        request={"scope": "new_scene"},
+        requested_by=room.writer,
+    )
+    client.force_login(room.writer)
+    (hunk,) = client.get(f"/p/{room.project.slug}/ai/s/{suggestion.pk}/json/").json()["hunks"]
+    assert hunk["at"] == [len(base), len(base)] and hunk["added"] == added
+    review.accept_hunks(suggestion=suggestion, user=room.writer)
+    origins = dict(provenance.line_origins(episode=room.episode))
+    assert origins["2-2 夜 外 江城大桥"] == origins["△林晚按下播放键。"] == "ai"
+    assert origins["△林晚推门进来。"] == "human"
