@@ -7,8 +7,6 @@ export that prints it and every save that derives its heading: the same text alw
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +14,7 @@ from django.conf import settings
 from .formats import detect, fountain, zh
 from .formats.elements import Element, HeadingParts, Kind
 from .formats.runtime import estimate_seconds
+from .text_cache import TextCache
 
 HEADING_PARSERS = {"zh": zh.heading_parts, "fountain": fountain.heading_parts}
 
@@ -35,7 +34,7 @@ def scene_elements(text: str, fmt: str) -> list[Element]:
 
 
 def scene_facts(text: str, fmt: str) -> SceneFacts:
-    return _cache.get(text, fmt)
+    return _cache.get((fmt, text), lambda: parse_scene_uncached(text, fmt))
 
 
 def parse_scene_uncached(text: str, fmt: str) -> SceneFacts:
@@ -50,44 +49,11 @@ def parse_scene_uncached(text: str, fmt: str) -> SceneFacts:
     return SceneFacts(elements, heading, parts, runtime)
 
 
-class _ParseCache:
-    """Least recently used parses, bounded by the characters of text they were made from.
-
-    Keyed by (format, text): a text that is saved again unchanged, restored, or shared by two scenes
-    is one entry, and an edited scene simply misses. Views run in threads, hence the lock."""
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[str, str], SceneFacts] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
-        self.misses = 0  # parses done, for tests and the bench
-
-    def get(self, text: str, fmt: str) -> SceneFacts:
-        key = (fmt, text)
-        with self._lock:
-            facts = self._entries.get(key)
-            if facts is not None:
-                self._entries.move_to_end(key)
-                return facts
-        facts = parse_scene_uncached(text, fmt)  # outside the lock: other readers don't wait
-        budget = settings.SCENE_PARSE_CACHE_CHARS
-        with self._lock:
-            self.misses += 1
-            if key not in self._entries and len(text) <= budget:
-                self._entries[key] = facts
-                self._chars += len(text)
-                while self._chars > budget:
-                    (_fmt, old), _facts = self._entries.popitem(last=False)
-                    self._chars -= len(old)
-        return facts
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._chars = 0
-
-
-_cache = _ParseCache()
+# Keyed by (format, text): a text that is saved again unchanged, restored, or shared by two scenes is
+# one entry, and an edited scene simply misses.
+_cache: TextCache[SceneFacts] = TextCache(
+    budget=lambda: settings.SCENE_PARSE_CACHE_CHARS, size=lambda key, _facts: len(key[1])
+)
 
 
 def clear_parse_cache() -> None:
