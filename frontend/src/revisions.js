@@ -31,18 +31,23 @@ export function changedLines(baseline, text) {
     for (let j = 0; j < bm.length; j++) mark(head + j);
     return changed;
   }
+  // Lines as small integers, so the table compares numbers, not strings.
+  const ids = new Map();
+  const id = (line) => { let v = ids.get(line); if (v === undefined) { v = ids.size; ids.set(line, v); } return v; };
+  const ai = Int32Array.from(am, id), bi = Int32Array.from(bm, id);
   // LCS table from the end: len[i][j] = LCS of am[i:], bm[j:]
   const n = am.length, m = bm.length;
   const len = new Array(n + 1);
   for (let i = 0; i <= n; i++) len[i] = new Uint32Array(m + 1);
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      len[i][j] = am[i] === bm[j] ? len[i + 1][j + 1] + 1 : Math.max(len[i + 1][j], len[i][j + 1]);
+      const down = len[i + 1][j], right = len[i][j + 1];
+      len[i][j] = ai[i] === bi[j] ? len[i + 1][j + 1] + 1 : (down > right ? down : right);
     }
   }
   let i = 0, j = 0;
   while (j < m) {
-    if (i < n && am[i] === bm[j]) { i++; j++; }
+    if (i < n && ai[i] === bi[j]) { i++; j++; }
     else if (i < n && len[i + 1][j] >= len[i][j + 1]) i++;
     else { mark(head + j); j++; }
   }

@@ -177,7 +177,10 @@
         if (headEl) headEl.textContent = info.heading;
       },
     });
-    if (d.editorDataUrl) {
+    var fetchedAt = 0;
+    function loadData() {
+      if (!d.editorDataUrl) return;
+      fetchedAt = Date.now();
       fetch(d.editorDataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
@@ -190,6 +193,9 @@
         })
         .catch(function () { /* SmartType and revision marks stay off; writing goes on */ });
     }
+    loadData();
+    // Names added to the bible (or a revision issued) meanwhile: read again when the writer comes back.
+    window.addEventListener("focus", function () { if (Date.now() - fetchedAt > 30000) loadData(); });
 
     function save() { return features.save(); }
     window.addEventListener("keydown", function (ev) {
