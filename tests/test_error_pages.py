@@ -85,3 +85,14 @@ class ErrorPagesTestCase(BaseTestCase):
         record.status_code = 500
         ForbiddenOneLine().filter(record)
         self.assertIsNotNone(record.exc_info)
+
+    def test_a_form_without_its_csrf_token_gets_the_403_page_saying_what_to_do(self) -> None:
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.bob)
+        response = client.post(reverse("episode_create", args=["demo"]), {"number": 2})
+        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, 'class="topbar"', status_code=403)
+        self.assertContains(response, "Reload the page and try again", status_code=403)
+        self.assertFalse(self.project.episodes.filter(number=2).exists())

@@ -272,6 +272,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "scripts_app.views.errors.csrf_failure"  # the app's 403 page, saying what to do
 
 LOGGING = {
     "version": 1,

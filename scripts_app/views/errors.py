@@ -56,6 +56,11 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return _page(request, "403.html", 403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token (an old tab, cookies off): same layout, and what to do."""
+    return _page(request, "403.html", 403, csrf=True)
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _page(request, "404.html", 404)
 
