@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from scripts_app.formats import fdx, fountain
+from scripts_app.formats import fdx, fountain, zh
 from scripts_app.models import Project
 from scripts_app.services.title_page import fields_from_entries, update_title_page
 
@@ -118,6 +118,14 @@ class TitlePageTestCase(BaseTestCase):
         self.assertEqual(fields_from_entries(fountain.parse(text).title_page), FIDELITY_PAGE)
         back = fdx.parse(export("ledger", "fdx"))
         self.assertEqual(fields_from_entries(back.title_page), FIDELITY_PAGE)
+
+    def test_the_chinese_export_keeps_several_authors_on_one_line(self) -> None:
+        update_title_page(project=self.project, values={"title": "Demo", "authors": "林墨\n周舟"})
+        text = export("demo", "zh").decode("utf-8")
+        self.assertIn("编剧：林墨、周舟\n", text)
+        doc = zh.parse(text)
+        self.assertEqual(dict(doc.title_page)["Author"], "林墨、周舟")
+        self.assertNotIn("周舟", [el.text for el in doc.episodes[0].elements])
 
     def test_fountain_to_fdx_to_fountain_keeps_the_title_page_and_the_script(self) -> None:
         import_file(SAMPLES / "fidelity.fountain", "src", "--create", "Ledger")

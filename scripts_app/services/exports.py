@@ -85,6 +85,10 @@ def build_document(*, project: Project, episode_range: tuple[int, int] | None = 
 
 def export_text(*, project: Project, fmt: str, episode_range: tuple[int, int] | None = None) -> str:
     doc = build_document(project=project, episode_range=episode_range)
+    if fmt == "zh":
+        # The Chinese format keeps a title page entry on one line (剧名：… 编剧：林墨、周舟).
+        pairs = doc.title_page
+        doc.title_page = [(key, "、".join(filter(None, map(str.strip, v.split("\n"))))) for key, v in pairs]
     if fmt == "zh":  # the bible before 第1集 (大纲, 人物小传), as Chinese scripts carry it
         from .bible_import import preamble_pairs
 
