@@ -29,6 +29,11 @@ HEADWIND = "headwind_girls_preamble_zh.md"
 LANTERN = "lantern_street_preamble_zh.txt"
 
 
+def parse(text: str):
+    """A whole file, as the import reads it."""
+    return zh.parse(text, preamble=True)
+
+
 def preamble(doc) -> zh_preamble.Preamble:
     return zh_preamble.read(doc.title_page, episode_number=zh.episode_number)
 
@@ -47,7 +52,7 @@ def cpu_seconds(fn, *args) -> float:
 
 
 def test_a_markdown_preamble_becomes_the_bible_not_characters() -> None:
-    doc = zh.parse(read(HEADWIND))
+    doc = parse(read(HEADWIND))
     pre = preamble(doc)
     assert pre.title == "逆风少女"
     assert pre.texts["Synopsis"].startswith("县城中学的三个女生")
@@ -57,7 +62,7 @@ def test_a_markdown_preamble_becomes_the_bible_not_characters() -> None:
 
 
 def test_each_bio_goes_into_its_fields() -> None:
-    bios = {c.name: c for c in preamble(zh.parse(read(HEADWIND))).characters}
+    bios = {c.name: c for c in preamble(parse(read(HEADWIND))).characters}
     assert (bios["周小满"].age, bios["周小满"].identity) == ("16", "田径队队长/修车铺女儿")
     assert (bios["周小满"].personality, bios["周小满"].speech_habits) == ("倔强嘴硬，护短", "跑就完了")
     assert bios["林知夏"].age == "17岁"
@@ -72,7 +77,7 @@ def test_each_bio_goes_into_its_fields() -> None:
 
 
 def test_a_bio_over_several_labelled_lines_is_one_character() -> None:
-    bios = {c.name: c for c in preamble(zh.parse(read(LANTERN))).characters}
+    bios = {c.name: c for c in preamble(parse(read(LANTERN))).characters}
     assert list(bios) == ["苏禾", "韩东", "苏奶奶"]
     su = bios["苏禾"]
     assert (su.age, su.identity, su.personality, su.speech_habits) == (
@@ -85,11 +90,11 @@ def test_a_bio_over_several_labelled_lines_is_one_character() -> None:
 
 
 def test_the_scene_list_and_the_episode_outline() -> None:
-    locations = {loc.name: loc for loc in preamble(zh.parse(read(HEADWIND))).locations}
+    locations = {loc.name: loc for loc in preamble(parse(read(HEADWIND))).locations}
     assert locations["操场"].int_ext == "外"
     assert locations["操场"].look == "红色塑胶跑道，看台掉漆"
     assert locations["操场"].props == "秒表、旧发令枪"
-    doc = zh.parse(read(LANTERN))
+    doc = parse(read(LANTERN))
     # The outline's 第1集/第2集 lines are summaries, not episodes: the script's episodes start after it.
     assert [(ep.number, ep.title) for ep in doc.episodes] == [(1, "回家"), (2, "联手")]
     assert preamble(doc).outline == {1: "苏禾回到灯笼街，得知面馆要拆。", 2: "苏禾和韩东第一次联手。"}
@@ -112,14 +117,25 @@ def test_character_entry_variants(entry: str, name: str, age: str, identity: str
 
 def test_a_file_without_a_bible_label_reads_as_it_always_did() -> None:
     text = "《某剧》\n△黑屏。\n人物：张明、张父\n第1集 开始\n1-1 日 内 客厅\n△天亮了。\n"
-    doc = zh.parse(text)
+    doc = parse(text)
     assert doc.title_page == [("Title", "某剧")]
     assert [el.text for el in doc.episodes[0].elements][:2] == ["黑屏。", "张明、张父"]
 
 
+def test_a_scene_keeps_lines_that_look_like_a_bible() -> None:
+    """Only an imported file has a preamble: in a scene's text these lines are the writer's."""
+    from scripts_app.script_text import scene_elements
+
+    text = "《重生》\n大纲：先别管\n人物小传：\n张明（30）：律师\n1-1 日 内 客厅\n△门开了。\n"
+    texts = [el.text for el in scene_elements(text, "zh")]
+    assert texts[:5] == ["《重生》", "大纲", "先别管", "人物小传", "张明"]  # as before: nothing dropped
+    assert zh.parse(text).title_page == []
+
+
 def test_the_sample_scripts_parse_as_before() -> None:
     """Counts on every earlier sample stay the same (episodes, scene headings, characters)."""
-    doc = zh.parse(read("rebirth_revenge_zh.txt"))
+    doc = parse(read("rebirth_revenge_zh.txt"))
+    assert doc == zh.parse(read("rebirth_revenge_zh.txt"))
     headings = [el for ep in doc.episodes for el in ep.elements if el.kind == Kind.SCENE_HEADING]
     assert (len(doc.episodes), len(headings), len(names(doc))) == (3, 8, 6)
     assert doc.title_page == [("Title", "重生之豪门逆袭"), ("Author", "林墨")]
@@ -130,10 +146,10 @@ def test_the_sample_scripts_parse_as_before() -> None:
 
 @pytest.mark.parametrize("sample", [HEADWIND, LANTERN])
 def test_serialise_writes_the_preamble_before_episode_one_and_reads_back_the_same(sample: str) -> None:
-    doc = zh.parse(read(sample))
+    doc = parse(read(sample))
     text = zh.serialise(doc)
     assert text.index("人物小传：") < text.index("第1集")
-    assert zh.parse(text) == doc
+    assert parse(text) == doc
 
 
 def test_a_bio_written_for_export_reads_back_into_the_same_fields() -> None:
@@ -239,8 +255,8 @@ _PREAMBLE_LINES = [
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_PREAMBLE_LINES) | st.text(max_size=30), max_size=25))
 def test_whatever_it_parses_with_a_preamble_it_writes_back_the_same(lines: list[str]) -> None:
-    doc = zh.parse("\n".join(lines))
-    assert zh.parse(zh.serialise(doc)) == doc
+    doc = parse("\n".join(lines))
+    assert parse(zh.serialise(doc)) == doc
     pre = preamble(doc)  # never raises, whatever the entries hold
     for bio in pre.characters:
         assert bio.name and "\n" not in bio.name
@@ -257,8 +273,8 @@ def test_a_seeded_mix_of_preamble_lines_round_trips() -> None:
     rng = random.Random(8)
     for _ in range(1500):
         text = "\n".join(rng.choice(_PREAMBLE_LINES) for _ in range(rng.randint(0, 16)))
-        doc = zh.parse(text)
-        assert zh.parse(zh.serialise(doc)) == doc, text
+        doc = parse(text)
+        assert parse(zh.serialise(doc)) == doc, text
 
 
 @pytest.mark.parametrize(
@@ -275,7 +291,7 @@ def test_a_seeded_mix_of_preamble_lines_round_trips() -> None:
     ids=["many-entries", "open-brackets", "colons", "long-outline", "name-list", "markdown-marks", "stops"],
 )
 def test_hostile_preambles_parse_in_linear_time(text: str) -> None:
-    seconds = cpu_seconds(lambda: preamble(zh.parse(text)))
+    seconds = cpu_seconds(lambda: preamble(parse(text)))
     assert seconds < 2.0, f"{seconds:.2f} s"
 
 

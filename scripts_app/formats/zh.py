@@ -149,8 +149,12 @@ def _all_numeral(text: str) -> bool:
 # --------------------------------------------------------------------------- parsing
 
 
-def parse(text: str) -> ScriptDocument:
-    """Parse Chinese micro-drama script text (never raises on odd input)."""
+def parse(text: str, *, preamble: bool = False) -> ScriptDocument:
+    """Parse Chinese micro-drama script text (never raises on odd input).
+
+    With `preamble` (a whole file being imported) the series bible before the first episode (大纲,
+    人物小传 ..., see zh_preamble) and a leading 《剧名》 line go to ``title_page``; a scene's text is
+    parsed without, so a line a writer types there is never taken for the bible."""
     lines = [
         _plain_line(raw)
         for raw in text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
@@ -159,9 +163,13 @@ def parse(text: str) -> ScriptDocument:
     splitter = EpisodeSplitter()
     started = False  # once any element or episode is seen, 剧名： is no longer a title line
     await_dialogue = False  # after "张父：" with nothing said, the next plain line is the line
-    preamble = zh_preamble.split(lines, episode_number=episode_number, is_heading=_is_numbered_heading)
-    if preamble is not None:
-        doc.title_page, first = preamble
+    found = (
+        zh_preamble.split(lines, episode_number=episode_number, is_heading=_is_numbered_heading)
+        if preamble
+        else None
+    )
+    if found is not None:
+        doc.title_page, first = found
         lines, started = lines[first:], True
 
     for s in lines:
@@ -172,7 +180,7 @@ def parse(text: str) -> ScriptDocument:
             if m:
                 doc.title_page.append((_TITLE_KEYS[m.group(1)], m.group(2).strip()))
                 continue
-            if not doc.title_page and zh_preamble.book_title(s):
+            if preamble and not doc.title_page and zh_preamble.book_title(s):
                 doc.title_page.append(("Title", zh_preamble.book_title(s)))  # 《灌篮少女》 on the first line
                 continue
         started = True

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..collab.live_pages import announce
-from ..formats import convert, detect, zh_preamble
+from ..formats import convert, detect, zh, zh_preamble
 from ..formats.elements import Kind, ScriptDocument, speaking_characters
 from ..models import Episode, ImportJob, Location, Project, Scene, SceneVersion
 from ..script_text import SceneFacts, scene_facts
@@ -103,6 +103,8 @@ def _parse_text(data: bytes, name: str, fmt: str, progress: Progress | None) -> 
         fmt = detect.format_from_filename(name) or detect.detect_format(text)
     if fmt not in ("zh", "fountain"):
         raise ImportFailed(_("Unknown script format “%(fmt)s”.") % {"fmt": fmt})
+    if fmt == "zh":  # a whole file: the bible before its first episode is read too
+        return zh.parse(text, preamble=True), fmt
     return detect.parse(text, fmt), fmt
 
 
