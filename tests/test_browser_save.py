@@ -59,6 +59,7 @@ def test_ctrl_s_writes_the_rows_at_once(asgi_server, browser, series) -> None:  
     page.wait_for_selector("body[data-save-state=saved]")
     assert page.evaluate("window.__sPrevented") is True  # no "Save page" dialog
     assert page.inner_text("#save-status") == "已保存"
+    assert page.locator("#collab-notice").is_hidden()  # a save is no alert
     # Without a save the rows follow 1.5 s after typing stops; saved, they are there now.
     assert "门开着。风进来" in scene_text(1)
 

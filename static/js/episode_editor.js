@@ -79,6 +79,7 @@
 
   function showNotice(notice) {
     if (!notice) return;
+    if (notice.code === "saved" || notice.code === "save_failed") return; // the save status says it
     document.body.dataset.collabNotice = notice.code || "";
     if (!noticeEl) return;
     var text = notice.message || noticeEl.dataset[camel(notice.code)] || FALLBACK[notice.code] || "";
@@ -196,6 +197,23 @@
     loadData();
     // Names added to the bible (or a revision issued) meanwhile: read again when the writer comes back.
     window.addEventListener("focus", function () { if (Date.now() - fetchedAt > 30000) loadData(); });
+
+    // "Saved" holds until the next change; then the connection's own status speaks.
+    session.provider.on("status", function (state, unsynced) {
+      if (unsynced > 0 && document.body.dataset.saveState === "saved") {
+        document.body.dataset.saveState = "";
+        if (saveEl) saveEl.textContent = "";
+      }
+    });
+    // The status bar stays in view under a long episode.
+    if (bar && document.adoptedStyleSheets && window.CSSStyleSheet) {
+      try {
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(".editor-statusbar{position:sticky;bottom:0;z-index:2;background:Canvas;" +
+          "padding:.25rem .5rem;border-top:1px solid rgba(0,0,0,.12)}.editor-statusbar .status-heading{font-weight:600}");
+        document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+      } catch (e) { /* an older browser: the bar stays under the editor */ }
+    }
 
     function save() { return features.save(); }
     window.addEventListener("keydown", function (ev) {
