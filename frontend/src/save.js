@@ -72,6 +72,8 @@ export function createSaver(provider, opts = {}) {
 
   async function run() {
     const deadline = Date.now() + timeout;
+    // Known to be offline: say so at once (a link is then followed; the leave warning speaks).
+    if (provider.state === "offline") return { ok: false, reason: "offline" };
     for (;;) {
       if (!(await whenConnected(deadline))) return { ok: false, reason: "offline" };
       // Frames are handled in order: our updates sent before this are stored before it is answered.
