@@ -150,6 +150,15 @@ def test_fountain_headings_cues_and_transitions_complete(asgi_server, browser, s
     page.keyboard.press("Enter")
     page.keyboard.type("CU")
     popup_offers(page, "CUT TO:")
+    page.keyboard.press("Escape")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # into a cue: the cast is offered at once
+    popup_offers(page, "LIN WAN")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{LINE} === 'LIN WAN'")
 
     # A heading typed in lower case shows in capitals in the status bar, as the PDF prints it.
     heading = "int. dock - day #4#\\n\\n"

@@ -75,6 +75,12 @@ export function install(session, opts = {}) {
     theme,
     // After "1-2 夜 " or "INT. " is accepted the next part of the heading is offered at once.
     EditorView.updateListener.of((u) => {
+      // Tab into a Fountain cue: the cast is offered before a letter is typed.
+      const cue = u.state.field(cueModeField, false);
+      if (cue != null && cue !== u.startState.field(cueModeField, false)) {
+        setTimeout(() => startCompletion(u.view), 0);
+        return;
+      }
       if (!u.transactions.some((tr) => tr.isUserEvent("input.complete"))) return;
       const { state } = u;
       const head = state.selection.main.head;
