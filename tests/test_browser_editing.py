@@ -111,12 +111,14 @@ def test_a_writer_types_a_chinese_scene_and_finds_it_saved_and_formatted(
     assert dialogue.locator(".cm-wr-character").inner_text().startswith("张父")
     assert "cm-wr-parenthetical" in dialogue.inner_html()
 
-    assert (scene.number, scene.time_of_day, scene.int_ext, scene.location.name) == (
+    assert (scene.number, scene.time_of_day, scene.int_ext, scene.heading) == (
         "1-1",
         "日",
         "内",
-        "张家客厅",
+        "1-1 日 内 张家客厅",
     )
+    # Typing adds nothing to the bible: the place is "new in the script" until someone adds it.
+    assert scene.location is None
 
     # A second heading typed makes a second scene.
     page.click(".cm-content")
