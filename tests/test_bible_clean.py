@@ -188,3 +188,12 @@ class BibleCleanTestCase(BaseTestCase):
         migration = importlib.import_module("scripts_app.migrations.0009_clean_bible")
         migration.remove_empty_autocreated(django_apps, None)
         self.assertEqual(self.bible(), (["张明", "张父", "新", "路人"], ["医院", "天台", "张家客厅"]))
+
+
+def test_the_new_names_follow_the_scenes_live_on_the_board_and_the_episode_page() -> None:
+    from scripts_app.collab.live_pages import Where, fragments_for
+
+    assert "bible" in fragments_for(Where("board"), ["scenes"], 3)
+    assert "script-names" in fragments_for(Where("episode", 3), ["scenes"], 3)
+    assert "script-names" in fragments_for(Where("episode", 3), ["bible"], None)
+    assert "script-names" not in fragments_for(Where("episode", 3), ["scenes"], 4)
