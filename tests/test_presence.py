@@ -18,6 +18,7 @@ from .test_live_pages import (  # noqa: F401  (fixtures and marks)
     fragment,
     fresh_channel_layer,
     live,
+    next_frame,
     pytestmark,
     receive_until,
     room,
@@ -153,3 +154,20 @@ async def test_the_heartbeat_keeps_an_open_page_listed(room, store, monkeypatch)
         seen = [json.loads(v)["seen"] for v in entries.values()]
         assert len(seen) == 2
         assert all(redis_now(store) - s < 0.8 for s in seen)
+
+
+async def test_a_page_s_second_connection_is_not_a_second_visit(room, store) -> None:  # noqa: F811
+    """The episode page's AI panel has its own live connection (presence=0): the writer is shown on
+    the episode, not also on its AI page, and the panel draws no second presence bar."""
+    async with live(room["alice"], "board") as alice_page:
+        await settle(alice_page)
+        async with live(room["bob"], "episode:1"):
+            await receive_until(alice_page, ">Bob<")
+            async with live(room["bob"], "ai-episode:1&presence=0") as panel:
+                frames = []
+                while (message := await next_frame(panel, timeout=0.5)) is not None:
+                    frames.append(message.get("text", ""))
+                assert frames  # the panel got its page's fragments...
+                assert not any('id="presence"' in f for f in frames)  # ...but no presence bar
+                fields = await sync_to_async(store.hgetall)(presence_key(room["project"].pk))
+                assert len(fields) == 2  # alice's board and bob's episode page only

@@ -61,6 +61,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.accept_language = headers.get(b"accept-language", b"")[:200].decode("latin-1")
         query = parse_qs(self.scope.get("query_string", b"")[:512].decode("latin-1"))
         where = live_pages.parse_where((query.get("where") or [""])[0])
+        # presence=0: a second connection of a page that already has one (the episode page's AI
+        # panel); it takes the page's updates but neither counts as a visit nor draws the presence bar.
+        self.shows_presence = (query.get("presence") or ["1"])[0] != "0"
         slug = self.scope["url_route"]["kwargs"]["slug"]
 
         page = await database_sync_to_async(live_pages.open_page)(slug=slug, user=user, where=where)
@@ -74,13 +77,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
 
         self._entry = {"user": user.pk, "name": presence.display_name(user), "place": page.place}
-        try:
-            self._store = presence.PresenceStore()
-            self._entry["since"] = await self._store.now()
-            await self._store.beat(project_id=self.project_id, channel=self.channel_name, entry=self._entry)
-            await self._presence_changed()
-        except Exception:  # presence is a courtesy: the page still updates without it
-            log.exception("presence unavailable for series %s", self.project_id)
+        if self.shows_presence:
+            try:
+                self._store = presence.PresenceStore()
+                self._entry["since"] = await self._store.now()
+                await self._store.beat(
+                    project_id=self.project_id, channel=self.channel_name, entry=self._entry
+                )
+                await self._presence_changed()
+            except Exception:  # presence is a courtesy: the page still updates without it
+                log.exception("presence unavailable for series %s", self.project_id)
         self._heartbeat_task = asyncio.create_task(self._heartbeat())
         # The page may have been rendered a moment before a change; bring it up to date at once.
         self._schedule(live_pages.page_fragments(self.where) | {"presence"})
@@ -169,7 +175,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if self._left:
                 return
             html = ""
-            if "presence" in names:
+            if "presence" in names and self.shows_presence:
                 html += await self._presence_html()
             page_names = names - {"presence"}
             if page_names:
