@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from scripts_app.models import Project
@@ -47,6 +47,8 @@ class SlugTestCase(BaseTestCase):
 
 @pytest.mark.django_db
 @given(st.text(max_size=200))
+@example("0_0")
+@example("-_-")
 def test_any_title_gets_a_slug_the_urls_accept(title: str) -> None:
     slug = unique_slug(title=title)
     assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug), slug

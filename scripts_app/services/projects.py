@@ -33,7 +33,8 @@ def unique_slug(*, title: str) -> str:
 
     Chinese is written out in pinyin (slugs stay ASCII, as the URLs expect); a title with nothing
     that romanises (emoji only, say) gets a short digest of itself, never one name for all."""
-    base = slugify(_romanised(title))[:60].strip("-")
+    # slugify keeps underscores; one hyphen between words reads better (and "-_-" is no address).
+    base = "-".join(w for w in slugify(_romanised(title)).replace("_", "-").split("-") if w)[:60].strip("-")
     if not base:
         base = "series-" + hashlib.sha1(title.encode(), usedforsecurity=False).hexdigest()[:6]
     slug, n = base, 2
