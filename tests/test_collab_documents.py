@@ -108,6 +108,13 @@ class DocumentTestCase(BaseTestCase):
         self.assertTrue(self.text().startswith("1-1 夜 外 天台"))
         self.assertEqual(self.headings(), ["1-1 夜 外 天台", "1-2 日 内 张家客厅"])
 
+    def test_an_unlocked_scene_deleted_from_the_scene_list_leaves_the_text_and_the_rows(self) -> None:
+        self.document()
+        delete_scene(scene=Scene.objects.get(pk=self.second.pk), user=self.bob)
+        self.assertFalse(Scene.objects.filter(pk=self.second.pk).exists())
+        self.assertNotIn("天台", self.text())
+        self.assertEqual(self.headings(), ["1-1 日 内 张家客厅"])
+
     def test_a_locked_scene_deleted_from_the_text_prints_as_omitted_and_can_come_back(self) -> None:
         production.lock_episode(episode=self.episode, user=self.alice)
         self.document()

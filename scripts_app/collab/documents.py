@@ -76,7 +76,12 @@ class Changed(NamedTuple):
 
 
 def change_text(
-    *, episode: Episode, change: Callable[[str], str | Changed], user, note: str = "", attrs: dict | None = None
+    *,
+    episode: Episode,
+    change: Callable[[str], str | Changed],
+    user,
+    note: str = "",
+    attrs: dict | None = None,
 ) -> str:
     """Change the episode's text with `change(old) -> new`, computed on the latest text.
 
@@ -143,8 +148,10 @@ def _replace_chunk(text: str, chunk: episode_text.Chunk, new_scene: str) -> str:
     return text[: chunk.start] + body + (separator if chunk.end < len(text) else "\n") + text[chunk.end :]
 
 
-def replace_scene_text(*, scene: Scene, text: str, user, note: str = "") -> Scene:
-    """The one door for one scene's text (restore, HTTP save, accepted proposal, import into it)."""
+def replace_scene_text(*, scene: Scene, text: str, user, note: str = "") -> Scene | None:
+    """The one door for one scene's text (restore, HTTP save, accepted proposal, import into it).
+
+    Returns the scene as stored now; None when blank text removed an unlocked scene's row."""
     episode = _fresh(Episode(pk=scene.episode_id))
     fmt = episode.project.script_format
 
@@ -159,7 +166,7 @@ def replace_scene_text(*, scene: Scene, text: str, user, note: str = "") -> Scen
         return Changed(new, kept)
 
     change_text(episode=episode, change=change, user=user, note=note)
-    return Scene.objects.select_related("episode__project", "location").get(pk=scene.pk)
+    return Scene.objects.select_related("episode__project", "location").filter(pk=scene.pk).first()
 
 
 def insert_scene(
