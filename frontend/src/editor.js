@@ -25,6 +25,7 @@ import {
   formatFacet, cueModeField, analysisField, formatDecorations, cueUppercase,
 } from "./format.js";
 import { scriptKeymap, keymapHelp, keymapHelpLines } from "./keys.js";
+import { undoublePrefixes } from "./prefixes.js";
 import { classify } from "./classify.js";
 
 const VERSION = "0.1.0";
@@ -79,6 +80,7 @@ export function mount(element, options = {}) {
       highlightActiveLine(),
       EditorView.lineWrapping,
       Prec.high(keymap.of(scriptKeymap)),
+      undoublePrefixes,
       keymap.of(options.history === false ? defaultKeymap : [...defaultKeymap, ...historyKeymap]),
       EditorView.updateListener.of((u) => {
         if (!onChange || !u.docChanged) return;
