@@ -51,6 +51,16 @@ class ImportMessagesTestCase(BaseTestCase):
         )
         self.assertEqual(Character.objects.filter(project=self.project, name="林晚").count(), 1)
 
+    def test_names_are_listed_the_way_each_language_lists_them(self) -> None:
+        from django.utils import translation
+
+        from scripts_app.services.import_report import _listed
+
+        with translation.override("zh-hans"):
+            self.assertEqual(_listed(["周小满", "林知夏"]), "周小满、林知夏")
+        with translation.override("en"):
+            self.assertEqual(_listed(["Lin", "Gu"]), "Lin, Gu")
+
     def test_an_error_says_its_reason_once(self) -> None:
         for name, text in (
             ("dup.txt", ZH_EPISODE.format(n=1)),  # episode 1 exists

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
     from .imports import ImportResult
@@ -113,7 +113,9 @@ def failure(reason: str) -> str:
     return _("Nothing was imported: %(why)s") % {"why": reason}
 
 
-def _listed(items: list[str], separator: str = ", ") -> str:
+def _listed(items: list[str], separator: str | None = None) -> str:
+    if separator is None:  # Chinese lists names with 、, English with commas
+        separator = "、" if (get_language() or "").startswith("zh") else ", "
     shown = separator.join(items[:_MAX_LISTED])
     if len(items) > _MAX_LISTED:
         more = len(items) - _MAX_LISTED
