@@ -90,6 +90,10 @@ def change_text(
     With a document: the diff goes into the update log (and to open editors), then the rows follow.
     Without one: the rows are rewritten from the new text. Returns the new text."""
     document = EpisodeDocument.objects.filter(episode=episode).first()
+    if document is None and attrs:
+        # Text with an origin to remember (an accepted proposal) needs the document that keeps it;
+        # rows alone would forget that a model wrote it.
+        document = store.get_or_create(episode=episode)
     if document is None:
         with transaction.atomic():
             Episode.objects.select_for_update().get(pk=episode.pk)
