@@ -43,3 +43,15 @@ def asgi_server(transactional_db):
     server = AsgiServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def language_of_its_own():
+    """Each test starts in the default language. A request through the test client activates the
+    visitor's language in this thread and nothing switches it back, so a zh-Hans page test would
+    otherwise leave the next test's messages in Chinese."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
