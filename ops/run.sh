@@ -10,6 +10,11 @@ export DJANGO_SETTINGS_MODULE=writersroom.settings
 HOST="${HOST:-127.0.0.1}"; PORT="${PORT:-8000}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-localhost,127.0.0.1,$HOST}"
 PY=.venv/bin/python
+# A server still running on the port would answer the readiness check below in the new one's place.
+if ! $PY -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2])))" "$HOST" "$PORT" 2>/dev/null; then
+  echo "Port $PORT on $HOST is in use (is Writers' Room already running?). Stop it, or choose another: PORT=8001 make run" >&2
+  exit 1
+fi
 if [ -z "${DATABASE_URL:-}" ]; then echo "Database: SQLite (db.sqlite3); set DATABASE_URL for Postgres."; fi
 $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0
