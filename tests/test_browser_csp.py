@@ -85,4 +85,6 @@ def test_the_live_editor_syncs_under_the_policy_for_each_role(csp_server, browse
             page.wait_for_selector(f"body[data-collab-state={state}]")
             page.wait_for_selector(".cm-content")
             assert not problems, (username, path, problems)
+            # Nothing under review: the AI review bar (shown by script) is hidden, whatever its CSS.
+            assert not page.locator("#ai-review-bar").is_visible()
         context.close()
