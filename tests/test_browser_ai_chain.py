@@ -47,15 +47,31 @@ DRAFT = (
 )
 
 
+def click_until_posted(page, locator, path: str) -> None:
+    """Click until the browser posts to `path`. A card that just arrived over the live connection (or
+    was re-rendered by it) may not have its htmx handlers yet, and a click on it sends nothing."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _attempt in range(10):
+        try:
+            with page.expect_response(lambda r: path in r.url and r.request.method == "POST", timeout=5000):
+                locator.first.click()
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"no POST to {path} after ten clicks")
+
+
 def accept_every_item(page, suggestion: Suggestion) -> None:
     card = f"#suggestion-{suggestion.pk}"
     page.wait_for_selector(f"{card}[data-status=pending] .ai-item")
+    accept = f"/ai/s/{suggestion.pk}/accept/"
     while (buttons := page.locator(f"{card} .item-actions button", has_text="Accept")).count():
         before = buttons.count()
-        buttons.first.click()
+        click_until_posted(page, buttons, accept)
+        # The answer replaces the card: wait for it before counting again.
         page.wait_for_function(
-            "([sel, n]) => document.querySelectorAll(sel).length < n",
-            arg=[f"{card} .item-actions", before],
+            "([sel, n]) => document.querySelectorAll(sel).length < n", arg=[f"{card} .item-actions", before]
         )
     page.wait_for_selector(f"{card}[data-status=accepted]")
 
@@ -100,7 +116,7 @@ def test_a_showrunner_goes_from_a_logline_to_a_drafted_scene(ai_server, browser,
     draft = _wait_for_suggestion(project, "draft")
     card = f"#suggestion-{draft.pk}"
     page.wait_for_selector(f"{card}[data-status=pending] form.hunks .hunk")
-    page.click(f"{card} button[name=finish]")
+    click_until_posted(page, page.locator(f"{card} button[name=finish]"), f"/ai/s/{draft.pk}/accept/")
     page.wait_for_selector(f"{card}[data-status=accepted]")
 
     episode = Episode.objects.get(project=project, number=1)
