@@ -42,6 +42,21 @@ def ai_server(fake_llm, settings, transactional_db):
     channel_layers.backends.clear()
 
 
+def click_until_posted(page, locator, path: str) -> None:
+    """Click until the browser posts to `path`. A card that just arrived over the live connection (or
+    was re-rendered by it) may not have its htmx handlers yet, and a click on it sends nothing."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _attempt in range(10):
+        try:
+            with page.expect_response(lambda r: path in r.url and r.request.method == "POST", timeout=5000):
+                locator.first.click()
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"no POST to {path} after ten clicks")
+
+
 def open_page(browser, base: str, user, path: str):  # noqa: F811
     client = Client()
     client.force_login(user)
@@ -163,7 +178,8 @@ def test_two_of_five_proposed_beats_are_accepted_in_the_browser(ai_server, brows
     suggestion = Suggestion.objects.get(kind="beats")
     for text in ("节拍2", "节拍4"):
         item = page.locator(".ai-item", has_text=text)
-        item.get_by_role("button", name="Accept", exact=True).click()
+        accept = item.get_by_role("button", name="Accept", exact=True)
+        click_until_posted(page, accept, f"/ai/s/{suggestion.pk}/accept/")
         page.wait_for_function(
             "(t) => [...document.querySelectorAll('.ai-item.decided-accepted')]"
             ".some(e => e.textContent.includes(t))",

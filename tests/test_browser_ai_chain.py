@@ -18,7 +18,7 @@ from scripts_app.models import Beat, Character, Episode, Location, Project, Sugg
 from scripts_app.services.projects import create_project
 
 from .fake_openai import fake_llm_fixture  # noqa: F401
-from .test_browser_ai import ai_server, open_page  # noqa: F401  (fixtures)
+from .test_browser_ai import ai_server, click_until_posted, open_page  # noqa: F401  (fixtures)
 from .test_browser_editing import browser, pytestmark  # noqa: F401  (fixture and marks)
 
 BIBLE = {
@@ -45,21 +45,6 @@ DRAFT = (
     "1-1 夜 内 酒店宴会厅\n人物：林晚、顾承泽\n△戒指落在地毯上，没有声音。\n"
     "顾承泽：我们不合适。\n林晚：（笑）合适的是修车铺。\n"
 )
-
-
-def click_until_posted(page, locator, path: str) -> None:
-    """Click until the browser posts to `path`. A card that just arrived over the live connection (or
-    was re-rendered by it) may not have its htmx handlers yet, and a click on it sends nothing."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    for _attempt in range(10):
-        try:
-            with page.expect_response(lambda r: path in r.url and r.request.method == "POST", timeout=5000):
-                locator.first.click()
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError(f"no POST to {path} after ten clicks")
 
 
 def accept_every_item(page, suggestion: Suggestion) -> None:
