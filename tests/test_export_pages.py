@@ -80,3 +80,26 @@ class ExportPagesTestCase(BaseTestCase):
             reverse("export", args=["demo"]), {"format": "pdf", "episodes": "1", "revision": "issued"}
         )
         self.assertContains(response, "has no issued revision yet")
+
+    def test_every_format_refuses_latest_issued_of_an_unlocked_episode(self) -> None:
+        self.login(self.bob)
+        for fmt in ("fountain", "zh", "fdx", "docx", "shotlist"):
+            response = self.client.post(
+                reverse("export", args=["demo"]), {"format": fmt, "episodes": "1", "revision": "issued"}
+            )
+            self.assertNotIn("attachment", response.get("Content-Disposition", ""), fmt)
+            self.assertContains(response, "has no issued revision yet", msg_prefix=fmt)
+
+    def test_text_formats_give_the_issued_text_not_the_working_draft(self) -> None:
+        lock_episode(episode=self.episode, user=self.alice)
+        self.scene.refresh_from_db()
+        save_scene_text(scene=self.scene, user=self.alice, text=self.scene.text + "△雷声。\n")
+        self.login(self.bob)
+        for revision, present in (("issued", False), ("0", False), ("current", True)):
+            for fmt in ("zh", "fountain", "fdx"):
+                response = self.client.post(
+                    reverse("export", args=["demo"]), {"format": fmt, "episodes": "1", "revision": revision}
+                )
+                body = response.content.decode("utf-8")
+                self.assertIn("张父", body, (fmt, revision))
+                self.assertEqual("雷声" in body, present, (fmt, revision))

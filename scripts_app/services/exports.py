@@ -20,7 +20,14 @@ from ..formats.elements import EpisodeText, Kind, ScriptDocument
 from ..models import Project, Scene
 from ..script_text import HEADING_PARSERS, scene_elements
 from ..selectors import episodes_for_print, shooting_numbers
-from .shooting_script import NothingToPrint, PrintRequest, build_pdf, printed_episodes
+from .shooting_script import (
+    WORKING_DRAFT,
+    NothingToPrint,
+    PrintRequest,
+    build_pdf,
+    printed_episodes,
+    scenes_to_print,
+)
 from .title_page import title_page_entries
 
 FORMATS = {
@@ -63,28 +70,39 @@ def fits_in_request(*, project: Project, episode_range: tuple[int, int] | None) 
     return chars <= settings.EXPORT_INLINE_MAX_CHARS
 
 
-def build_document(*, project: Project, episode_range: tuple[int, int] | None = None) -> ScriptDocument:
-    """The series as one document, each scene's text as the writers wrote it, under its title page."""
+def build_document(
+    *, project: Project, episode_range: tuple[int, int] | None = None, revision: str = WORKING_DRAFT
+) -> ScriptDocument:
+    """The series as one document under its title page: each scene's text as the writers wrote it, or
+    as it was issued when `revision` asks for an issued draft (refused, as the PDF refuses it, for an
+    episode that has none)."""
     title_page = title_page_entries(project) or ([("Title", project.title)] if project.title else [])
     doc = ScriptDocument(title_page=title_page)
     for episode in episodes_for_print(project=project, episode_range=episode_range):
-        scenes = list(episode.scenes.all())
-        # A locked episode travels with its production numbers (12A...), as every printed copy does.
-        numbers = shooting_numbers(episode=episode, scenes=scenes) if episode.locked_at else {}
+        if revision == WORKING_DRAFT:
+            live = list(episode.scenes.all())
+            # A locked episode travels with its production numbers (12A...), as every printed copy does.
+            numbers = shooting_numbers(episode=episode, scenes=live) if episode.locked_at else {}
+            scenes = [(numbers.get(s.pk, ""), s.text, s.omitted) for s in live]
+        else:
+            printed, _revision = scenes_to_print(episode=episode, mode=revision)
+            scenes = [(s.number, s.text, s.omitted) for s in printed]
         elements = []
-        for scene in scenes:
-            if scene.omitted:
+        for number, text, omitted in scenes:
+            if omitted:
                 continue
-            for el in scene_elements(scene.text, project.script_format):
-                if el.kind == Kind.SCENE_HEADING and scene.pk in numbers:
-                    el = replace(el, scene_number=numbers[scene.pk])
+            for el in scene_elements(text, project.script_format):
+                if el.kind == Kind.SCENE_HEADING and number:
+                    el = replace(el, scene_number=number)
                 elements.append(el)
         doc.episodes.append(EpisodeText(number=episode.number, title=episode.title, elements=elements))
     return doc
 
 
-def export_text(*, project: Project, fmt: str, episode_range: tuple[int, int] | None = None) -> str:
-    doc = build_document(project=project, episode_range=episode_range)
+def export_text(
+    *, project: Project, fmt: str, episode_range: tuple[int, int] | None = None, revision: str = WORKING_DRAFT
+) -> str:
+    doc = build_document(project=project, episode_range=episode_range, revision=revision)
     if fmt == "zh":
         # The Chinese format keeps a title page entry on one line (剧名：… 编剧：林墨、周舟).
         pairs = doc.title_page
@@ -128,17 +146,20 @@ def export_file(
     if fmt == "pdf":
         data, _script = build_pdf(project=project, request=request, progress=progress)
     elif fmt in ("fountain", "zh"):
-        data = export_text(project=project, fmt=fmt, episode_range=lo_hi).encode("utf-8")
+        data = export_text(project=project, fmt=fmt, episode_range=lo_hi, revision=request.revision).encode(
+            "utf-8"
+        )
     elif fmt == "fdx":
         from ..formats import fdx
 
-        doc = build_document(project=project, episode_range=lo_hi)
+        doc = build_document(project=project, episode_range=lo_hi, revision=request.revision)
         # One episode is just a script to Final Draft: no "New Act: Episode 1" it never had.
         data = fdx.serialise(doc, episode_acts=len(doc.episodes) > 1).encode("utf-8")
     elif fmt == "docx":
         from ..formats import docx
 
-        data = docx.write_zh(build_document(project=project, episode_range=lo_hi), title=project.title)
+        doc = build_document(project=project, episode_range=lo_hi, revision=request.revision)
+        data = docx.write_zh(doc, title=project.title)
     else:
         from ..formats import shotlist
 

@@ -68,8 +68,9 @@ def default_profile(project: Project) -> str:
     return "zh" if project.script_format == "zh" else "letter"
 
 
-def _scenes_for(episode: Episode, mode: str) -> tuple[list[_Scene], ScriptRevision | None]:
-    """The scenes to print and the revision whose colour the print carries."""
+def scenes_to_print(*, episode: Episode, mode: str) -> tuple[list[_Scene], ScriptRevision | None]:
+    """The scenes to print and the revision whose colour the print carries. Every export format asks
+    here, so "latest issued" means the same text in a PDF, an FDX and a Fountain file."""
     revisions = list(episode.revisions.all())  # prefetched with snapshots, by index
     if mode not in (WORKING_DRAFT, LATEST_ISSUED):
         wanted = [r for r in revisions if str(r.index) == mode]
@@ -133,7 +134,7 @@ def _marked_elements(scene: _Scene, fmt: str) -> tuple[list[Element], list[Eleme
 def printed_episodes(*, project: Project, request: PrintRequest) -> list[PrintedEpisode]:
     out = []
     for episode in episodes_for_print(project=project, episode_range=request.episode_range):
-        scenes, revision = _scenes_for(episode, request.revision)
+        scenes, revision = scenes_to_print(episode=episode, mode=request.revision)
         elements: list[Element] = []
         meta: list[ElementMeta] = []
         for scene in scenes:
