@@ -127,17 +127,22 @@ def detect_format(text: str) -> str:
 
     Strong signals weigh more: 第N集 and Fountain headings/title keys count 3, the
     others 1. The higher score wins; a tie (including no signal at all) is an error.
+    The Chinese signals are read on the line as the zh parser sees it (Markdown unwrapped:
+    "# 第一集", "**1-1 日 外 街道**", "**沈星晴：** 台词"), so a file it parses is one it detects.
     """
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     zh_score = fountain_score = 0
     for n, s in enumerate(lines):
         if not s:
             continue
-        if _ZH_EPISODE_RE.match(s) or _ZH_HEADING_RE.match(s):
+        plain = zh.plain_line(s)
+        if not plain:
+            pass  # a Markdown rule or bare marks: no signal either way
+        elif _ZH_EPISODE_RE.match(plain) or _ZH_HEADING_RE.match(plain):
             zh_score += 3
-        elif s[0] in "△▲" or _ZH_CAST_RE.match(s) or s.startswith("【"):
+        elif plain[0] in "△▲" or _ZH_CAST_RE.match(plain) or plain.startswith("【"):
             zh_score += 1
-        elif _ZH_SPEAKER_RE.match(s):
+        elif _ZH_SPEAKER_RE.match(plain):
             zh_score += 1
         if _FOUNTAIN_HEADING_RE.match(s) or (n < 5 and _FOUNTAIN_TITLE_RE.match(s)):
             fountain_score += 3

@@ -138,23 +138,30 @@ def speaking_characters(elements: list[Element]) -> list[str]:
 CAST_GROUP_WORDS = frozenset({"全员", "众人", "所有人", "前场所有人", "全体", "大家", "其他人", "群演", "众"})
 
 
+_CAST_OPENS, _CAST_CLOSES = "（(【[", "）)】]"
+_CAST_SPLIT = "、，,/／；;"
+_CAST_ENDS = "。．！!？?"
+
+
 def split_cast(text: str) -> list[str]:
     """Split a 人物 line's names on the separators rooms actually use (outside brackets, one pass).
 
-    A bracket after a name is a note on that appearance ("苏晓（旁观）" is 苏晓) and group words
-    (全员, 众人) name nobody, so neither is returned as a name."""
+    A bracket after a name is a note on that appearance ("苏晓（旁观）", "苏晓【旁观】" are 苏晓), group
+    words (全员, 众人) name nobody, and a full stop after the last name is not part of it, so none of
+    them is returned as a name. A bracket that never closes groups nothing ("苏晓（旁观、沈星晴")."""
     names = []
     depth, start = 0, 0
+    last_close = max(text.rfind(ch) for ch in _CAST_CLOSES)
     for i, ch in enumerate(text + "、"):
-        if ch in "（(":
+        if ch in _CAST_OPENS and i < last_close:
             depth += 1
-        elif ch in "）)" and depth:
+        elif ch in _CAST_CLOSES and depth:
             depth -= 1
-        elif not depth and ch in "、，,/" or i == len(text):
+        elif i == len(text) or (not depth and ch in _CAST_SPLIT):
             part = text[start:i].strip()
             start = i + 1
-            cut = min((part.find(b) for b in "（(" if b in part), default=-1)
-            name = part[:cut].strip() if cut >= 0 else part
+            cut = min((part.find(b) for b in _CAST_OPENS if b in part), default=-1)
+            name = (part[:cut] if cut >= 0 else part).strip().rstrip(_CAST_ENDS).strip()
             if name and name not in CAST_GROUP_WORDS:
                 names.append(name)
     return names

@@ -56,7 +56,8 @@ _AFTER_BARE_NUMBER_RE = re.compile(r"[\s、，,.．:：]")
 # Heading words are split on these; a "/" stays inside a location (乡村公路/大巴车), see _heading_slots.
 _SEPARATORS_RE = re.compile(r"[\s、，,|｜]+")
 _SLASHES_RE = re.compile(r"[/／]")
-_CAST_SEPARATORS = frozenset(" \t\u3000、，,/／|｜")
+_CAST_SEPARATORS = frozenset(" \t\u3000、，,/／|｜；;")
+_CAST_OPENS, _CAST_CLOSES = "（(【[", "）)】]"
 # Markdown rules ("---", "***", "___") and the dash lines rooms draw between parts.
 _RULE_CHARS = frozenset("-*_=—─━ ")
 _LEADING_PUNCT = " \t\u3000、，,.．:：-—–"
@@ -156,8 +157,7 @@ def parse(text: str, *, preamble: bool = False) -> ScriptDocument:
     人物小传 ..., see zh_preamble) and a leading 《剧名》 line go to ``title_page``; a scene's text is
     parsed without, so a line a writer types there is never taken for the bible."""
     lines = [
-        _plain_line(raw)
-        for raw in text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
+        plain_line(raw) for raw in text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
     ]
     doc = ScriptDocument()
     splitter = EpisodeSplitter()
@@ -217,11 +217,12 @@ def parse(text: str, *, preamble: bool = False) -> ScriptDocument:
     return doc
 
 
-def _plain_line(raw: str) -> str:
+def plain_line(raw: str) -> str:
     """A line as AI tools and Markdown editors write it, read as the plain line.
 
-    "**第一集：陨落**" and "## 1-1 日 内 客厅" are the episode and the heading; a "---" rule is nothing.
-    Emphasis inside a line ("林晚：这**很**重要") is left alone: only a line that starts bold is unwrapped."""
+    "**第一集：陨落**", "__第一集：陨落__" and "## 1-1 日 内 客厅" are the episode and the heading; a "---"
+    rule is nothing. Emphasis inside a line ("林晚：这**很**重要") is left alone: only a line that starts
+    bold is unwrapped. The format detector reads lines through this too, so what parses is detected."""
     s = raw.strip()
     if not s:
         return s
@@ -234,7 +235,17 @@ def _plain_line(raw: str) -> str:
         return ""
     if s.startswith("**"):
         s = s.replace("**", "").strip()
+    if s.startswith("__"):
+        s = s.replace("__", "").strip()
     return s
+
+
+def reads_as_text(s: str) -> bool:
+    """Whether a stripped line in a preamble's text section reads back as itself: no Markdown for
+    ``plain_line`` to unwrap, and neither a 第N集 line nor a numbered scene heading (which end it)."""
+    if not s or plain_line(s) != s or episode_number(s) is not None:
+        return False
+    return not _is_numbered_heading(s)
 
 
 def episode_number(s: str) -> int | None:
@@ -253,20 +264,22 @@ def _is_numbered_heading(s: str) -> bool:
 def _cast_names(text: str) -> list[str]:
     """ "沈星晴、苏晓（旁观）、全员": the names as written, each with its note, split outside brackets.
 
-    One pass; a bracket after a space ("苏晓 （旁观）") still belongs to the name before it."""
+    One pass; a bracket after a space ("苏晓 （旁观）") still belongs to the name before it. A bracket
+    that never closes ("苏晓（旁观、沈星晴") groups nothing, so no name is lost to it."""
     names: list[str] = []
     depth, start = 0, 0
+    last_close = max(text.rfind(ch) for ch in _CAST_CLOSES)
     for i, ch in enumerate(text + "、"):
-        if ch in "（(":
+        if ch in _CAST_OPENS and i < last_close:
             depth += 1
-        elif ch in "）)" and depth:
+        elif ch in _CAST_CLOSES and depth:
             depth -= 1
-        elif not depth and (ch in _CAST_SEPARATORS or ch.isspace() or i == len(text)):
+        elif i == len(text) or (not depth and (ch in _CAST_SEPARATORS or ch.isspace())):
             part = text[start:i].strip()
             start = i + 1
             if not part:
                 continue
-            if part[0] in "（(" and names:
+            if part[0] in _CAST_OPENS and names:
                 names[-1] += part
             else:
                 names.append(part)
