@@ -18,7 +18,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts_app.formats import zh, zh_preamble
+from scripts_app.formats import detect, zh, zh_preamble
 from scripts_app.formats.elements import Kind, speaking_characters, split_cast
 from scripts_app.models import Character, Episode, Location, Project, Scene
 
@@ -141,6 +141,89 @@ def test_the_sample_scripts_parse_as_before() -> None:
     assert doc.title_page == [("Title", "重生之豪门逆袭"), ("Author", "林墨")]
 
 
+def test_a_bold_list_bio_fills_the_character() -> None:
+    """Bios as AI tools write them: Markdown headings, list items, bold names (B2)."""
+    doc = parse(
+        "## 人物小传\n"
+        "- **陈光**（25岁）：外卖员，隐藏身份是集团继承人。性格：隐忍\n"
+        "* **林雪**（24）：白领。嘴硬心软\n"
+        "1. __周舟__，30岁，律师\n"
+        "## 第1集 开端\n"
+        "### 1-1 日 外 街道\n"
+        "人物：陈光、林雪\n"
+        "陈光：送餐。\n"
+    )
+    bios = {c.name: c for c in preamble(doc).characters}
+    assert list(bios) == ["陈光", "林雪", "周舟"]
+    assert (bios["陈光"].age, bios["陈光"].identity, bios["陈光"].personality) == (
+        "25岁",
+        "外卖员，隐藏身份是集团继承人",
+        "隐忍",
+    )
+    assert (bios["林雪"].age, bios["林雪"].identity, bios["林雪"].personality) == ("24", "白领", "嘴硬心软")
+    assert (bios["周舟"].age, bios["周舟"].identity) == ("30岁", "律师")
+    assert [(ep.number, ep.title) for ep in doc.episodes] == [(1, "开端")]
+    heading = doc.episodes[0].elements[0]
+    assert (heading.kind, heading.scene_number, heading.text) == (Kind.SCENE_HEADING, "1-1", "日 外 街道")
+    assert parse(zh.serialise(doc)) == doc
+
+
+@pytest.mark.parametrize(
+    ("entry", "name", "age", "identity"),
+    [
+        ("男主：陈光，25岁，外卖员", "陈光", "25岁", "男主，外卖员"),
+        ("女主：沈星晴（16）：转学生", "沈星晴", "16", "女主，转学生"),
+        ("【女主】沈星晴，16岁", "沈星晴", "16岁", "女主"),
+        ("- **反派**：赵总（50）：集团董事", "赵总", "50", "反派，集团董事"),
+        ("男二 王强 30岁", "王强", "30岁", "男二"),
+    ],
+)
+def test_a_role_before_the_name_goes_to_the_identity(entry: str, name: str, age: str, identity: str) -> None:
+    bio = zh_preamble.character_fields(entry)
+    assert (bio.name, bio.age, bio.identity) == (name, age, identity)
+
+
+def test_role_prefixed_bios_are_one_character_each_and_none_is_named_after_a_role() -> None:
+    doc = parse(
+        "人物小传：\n男主：陈光，25岁，外卖员\n女主：沈星晴，外卖站长\n反派：\n赵总（50）：集团董事\n"
+        "第1集\n1-1 日 内 客厅\n△门开了。\n"
+    )
+    bios = {c.name: c.identity for c in preamble(doc).characters}
+    # "反派：" alone on its line heads the bio after it.
+    assert bios == {"陈光": "男主，外卖员", "沈星晴": "女主，外卖站长", "赵总": "反派，集团董事"}
+    assert parse(zh.serialise(doc)) == doc
+
+
+def test_a_latin_name_of_capitalised_words_is_one_name() -> None:
+    bio = zh_preamble.character_fields("Lily Chen（25）：交换生")
+    assert (bio.name, bio.age, bio.identity) == ("Lily Chen", "25", "交换生")
+    assert zh_preamble.character_fields("Tom cat：宠物").name == "Tom"  # a lower-case word is not a name
+    assert zh_preamble.is_entry_name("Lily Chen")
+    doc = parse("人物小传：\n张三（30）：老板\nLily Chen（25）：交换生\n第1集\n△x\n")
+    assert [c.name for c in preamble(doc).characters] == ["张三", "Lily Chen"]
+
+
+def test_an_outline_that_stops_before_the_scripts_first_episode_does_not_swallow_it() -> None:
+    """A 分集大纲 of episodes 1-3 in a file that holds episode 4 (B6)."""
+    outline = "大纲：故事。\n分集大纲：\n第1集：开端。\n第2集：发展。\n第3集：高潮。\n"
+    for body in ("第4集 归来\n\n4-1 日 内 客厅\n△门开了。\n", "第4集 归来\n△门开了。\n4-1 日 内 客厅\n"):
+        doc = parse(outline + body)
+        assert preamble(doc).outline == {1: "开端。", 2: "发展。", 3: "高潮。"}, body
+        assert [(ep.number, ep.title) for ep in doc.episodes] == [(4, "归来")], body
+        assert "门开了。" in [el.text for el in doc.episodes[0].elements]
+        assert parse(zh.serialise(doc)) == doc
+
+
+def test_an_outline_of_titled_episodes_still_reads_up_to_the_script() -> None:
+    """An outline written "第N集 标题" over its summary is read as before: the script restarts at 第1集."""
+    doc = parse(
+        "大纲：故事。\n分集大纲：\n第1集 回家\n苏禾回到灯笼街。\n第2集 联手\n苏禾和韩东联手。\n"
+        "第1集 回家\n1-1 日 外 灯笼街口\n△苏禾站在街口。\n第2集 联手\n2-1 夜 内 奶茶店\n△灯亮。\n"
+    )
+    assert preamble(doc).outline == {1: "回家\n苏禾回到灯笼街。", 2: "联手\n苏禾和韩东联手。"}
+    assert [(ep.number, ep.title) for ep in doc.episodes] == [(1, "回家"), (2, "联手")]
+
+
 # ------------------------------------------------------------------ writing it back (point 2)
 
 
@@ -168,6 +251,23 @@ def test_a_bio_written_for_export_reads_back_into_the_same_fields() -> None:
     bio = zh_preamble.character_fields(entry)
     assert bio.name == "马一花"
     assert bio.fields() == fields
+
+
+def test_a_text_line_that_looks_like_a_label_writes_back_as_text() -> None:
+    doc = parse("大纲：人物：两个人的故事\n第1集\n△x\n")
+    assert preamble(doc).texts["Synopsis"] == "人物：两个人的故事"
+    assert parse(zh.serialise(doc)) == doc
+
+
+def test_the_glossary_is_written_as_props_and_notes_that_read_back_the_same() -> None:
+    glossary = "道具：秒表、旧发令枪\n队旗\n\n霸总：霸道总裁\n人物：不是人物表\n第3集：伏笔在这里\n正文"
+    pairs = zh_preamble.glossary_pairs(glossary, reads_as_text=zh.reads_as_text)
+    text = "\n".join(zh_preamble.serialise([("Synopsis", "故事。"), *pairs])) + "\n第1集\n△x\n"
+    doc = parse(text)
+    pre = preamble(doc)
+    assert zh_preamble.glossary_text(pre.texts) == glossary
+    assert pre.texts["Synopsis"] == "故事。" and not pre.characters and not pre.outline
+    assert [el.text for el in doc.episodes[0].elements] == ["x"]
 
 
 # ------------------------------------------------------------------ Markdown (point 3)
@@ -201,6 +301,39 @@ def test_bold_scene_headings_and_rules_are_read_as_plain_lines() -> None:
     assert all(el.text not in ("---", "***") for el in doc.episodes[0].elements)
 
 
+def test_underscore_bold_episode_lines_are_unwrapped() -> None:
+    doc = zh.parse("__第1集 开端__\n__1-1 日 内 客厅__\n△门开了。\n")
+    assert [(ep.number, ep.title) for ep in doc.episodes] == [(1, "开端")]
+    assert doc.episodes[0].elements[0].scene_number == "1-1"
+
+
+MARKDOWN_ONLY = (
+    "# 第一集：陨落与归途\n\n**1-1 日 外 乡村公路/大巴车**\n\n"
+    "**人物：** 沈星晴、苏晓\n\n**沈星晴：** 我回来了。\n"
+)
+
+
+def test_a_markdown_chinese_script_is_detected_as_chinese() -> None:
+    """Detection reads lines as the zh parser does (B1): no user has to pick the format by hand."""
+    assert detect.detect_format(MARKDOWN_ONLY) == "zh"
+    doc = detect.parse(MARKDOWN_ONLY, "auto")
+    assert [(ep.number, ep.title) for ep in doc.episodes] == [(1, "陨落与归途")]
+    assert names(doc) == ["沈星晴", "苏晓"]
+
+
+def test_detection_of_the_sample_scripts_is_unchanged() -> None:
+    for name, fmt in (
+        ("rebirth_revenge_zh.txt", "zh"),
+        (HEADWIND, "zh"),
+        (LANTERN, "zh"),
+        ("contract_heiress.fountain", "fountain"),
+        ("short_pilot.fountain", "fountain"),
+        ("fidelity.fountain", "fountain"),
+        ("tv_episode.fountain", "fountain"),
+    ):
+        assert detect.detect_format(read(name)) == fmt, name
+
+
 def test_emphasis_inside_a_line_is_left_alone() -> None:
     doc = zh.parse("第1集\n林晚：这**很**重要\n")
     assert doc.episodes[0].elements[-1].text == "这**很**重要"
@@ -221,6 +354,36 @@ def test_a_bracket_after_a_name_is_a_note_and_group_words_are_nobody() -> None:
 
 def test_a_note_with_separators_inside_stays_with_its_name() -> None:
     assert split_cast("苏晓（旁观、沉默）、林晚") == ["苏晓", "林晚"]
+
+
+def cast_line(line: str) -> str:
+    doc = zh.parse(f"第1集\n1-1 日 外 操场\n{line}\n")
+    return next(el.text for el in doc.episodes[0].elements if el.kind == Kind.CAST)
+
+
+def test_an_unclosed_bracket_on_a_cast_line_loses_no_text_and_no_name() -> None:
+    """B3: the line was emptied (人物： and nothing) on import and in the PDF."""
+    cast = cast_line("人物：苏晓（旁观、沈星晴")
+    assert cast == "苏晓（旁观、沈星晴"
+    assert split_cast(cast) == ["苏晓", "沈星晴"]
+    assert cast_line("人物：苏晓（旁观（沉默）、沈星晴") == "苏晓（旁观（沉默）、沈星晴"  # never lost
+
+
+@pytest.mark.parametrize(
+    ("line", "cast", "names_"),
+    [
+        ("人物：苏晓【旁观】、林晚", "苏晓【旁观】、林晚", ["苏晓", "林晚"]),
+        ("人物：苏晓[旁观，沉默]、林晚", "苏晓[旁观，沉默]、林晚", ["苏晓", "林晚"]),
+        ("人物：沈星晴；苏晓", "沈星晴、苏晓", ["沈星晴", "苏晓"]),
+        ("人物：沈星晴、苏晓、全员。", "沈星晴、苏晓、全员。", ["沈星晴", "苏晓"]),
+        ("人物：沈星晴、苏晓。", "沈星晴、苏晓。", ["沈星晴", "苏晓"]),
+    ],
+)
+def test_cast_notes_in_any_bracket_semicolons_and_a_closing_full_stop(
+    line: str, cast: str, names_: list[str]
+) -> None:
+    assert cast_line(line) == cast
+    assert split_cast(cast) == names_
 
 
 @pytest.mark.parametrize(
@@ -249,6 +412,9 @@ _PREAMBLE_LINES = [
     "**第一集：开**", "# 第2集 续", "---", "1-1 日 内 客厅", "△动作", "张三：台词",
     "人物：甲（旁观）、全员", "2-1 夜 外 乡村公路/大巴车", "第十二集:终", "一、大纲",
     "- 陈默（15）：学委", "、", "（", "：", "**", "#", "《", "集", "第", "人物关系：甲乙是夫妻",
+    "- **陈光**（25岁）：外卖员", "男主：陈光，25岁", "【女主】沈星晴", "反派：", "Lily Chen（25）：交换生",
+    "第4集 归来", "__第2集 续__", "人物：苏晓（旁观、沈星晴", "人物：苏晓【旁观】；林晚。", "## 人物小传",
+    "大纲：人物：x", "4-1 日 内 客厅", "__",
 ]  # fmt: skip
 
 
@@ -287,8 +453,15 @@ def test_a_seeded_mix_of_preamble_lines_round_trips() -> None:
         "人物小传：\n" + "张、" * 50_000 + "\n第1集\n",
         "**" * 100_000 + "\n" + "#" * 100_000 + "\n" + "-" * 100_000,
         "人物小传：\n张三：" + "。" * 200_000,
+        "分集大纲：\n" + "".join(f"第{n}集：事\n\n\n" for n in range(1, 20_000)) + "第20000集 归来\n",
+        "人物小传：\n" + "男主：" * 100_000 + "\n" + "【女主】" * 100_000 + "\n第1集\n",
+        "人物小传：\n" + "A " * 100_000 + "\n" + "- **" * 100_000 + "\n第1集\n",
+        "人物：" + "苏晓（" * 100_000 + "\n人物：" + "（、）" * 100_000,
     ],
-    ids=["many-entries", "open-brackets", "colons", "long-outline", "name-list", "markdown-marks", "stops"],
+    ids=[
+        *"many-entries open-brackets colons long-outline name-list markdown-marks stops".split(),
+        *"spaced-outline roles latin-and-bold-lists cast-brackets".split(),
+    ],
 )
 def test_hostile_preambles_parse_in_linear_time(text: str) -> None:
     seconds = cpu_seconds(lambda: preamble(parse(text)))
@@ -370,6 +543,7 @@ class PreambleImportTestCase(BaseTestCase):
             import_file(out, "second", "--create", "复制")
         second = Project.objects.get(slug="second")
         self.assertEqual(second.synopsis, first.synopsis)
+        self.assertEqual(second.glossary, first.glossary)  # 道具：… came back from the 道具表
 
         def bible(project: Project) -> dict:
             fields = ("age", "identity", "personality", "look", "speech_habits", "goal", "secret")
@@ -392,6 +566,60 @@ class PreambleImportTestCase(BaseTestCase):
                 Location.objects.filter(project=first).exclude(look="").values_list("name", "look", "props")
             ),
         )
+
+    def export_and_reimport(self, project: Project, slug: str) -> Project:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out.txt"
+            call_command("export_script", project.slug, "--format", "zh", "-o", str(out), stderr=StringIO())
+            import_file(out, slug, "--create", "复制")
+        return Project.objects.get(slug=slug)
+
+    def test_export_and_reimport_keep_a_glossary_the_room_wrote(self) -> None:
+        """B11: the glossary goes out as 道具表 and 备注, and its lines that read like labels stay text."""
+        glossary = (
+            "道具：秒表、旧发令枪\n田径队队旗\n\n霸总：霸道总裁\n人物：这一行不是人物表\n"
+            "第3集：伏笔\n1-1 日 内 客厅\n**重点**\n正文\n剧名：不是剧名"
+        )
+        self.project.synopsis = "一个故事。"
+        self.project.glossary = glossary
+        self.project.save()
+        second = self.export_and_reimport(self.project, "copy")
+        self.assertEqual(second.glossary, glossary)
+        self.assertEqual(second.synopsis, "一个故事。")
+        self.assertEqual(
+            sorted(Character.objects.filter(project=second).values_list("name", flat=True)), ["张明", "张父"]
+        )
+        self.assertEqual(list(second.episodes.values_list("number", flat=True)), [1])
+        self.assertEqual(Scene.objects.get(episode__project=second).text, self.scene.text)
+
+    def test_a_glossary_with_no_other_bible_still_reads_back_as_the_preamble(self) -> None:
+        Character.objects.filter(project=self.project).delete()
+        Location.objects.filter(project=self.project).delete()
+        self.project.glossary = "霸总：霸道总裁"
+        self.project.save()
+        second = self.export_and_reimport(self.project, "copy")
+        self.assertEqual(second.glossary, "霸总：霸道总裁")
+        self.assertEqual(Scene.objects.get(episode__project=second).text, self.scene.text)
+
+    def test_a_markdown_script_with_bold_list_bios_imports_with_its_format_detected(self) -> None:
+        """B1 and B2 together, as an AI tool writes a script: auto-detection, then every bio in the bible."""
+        text = (
+            "# 逐光\n\n## 人物小传\n- **陈光**（25岁）：外卖员，隐藏身份是集团继承人。性格：隐忍\n"
+            "- **林雪**（24）：白领。嘴硬心软\n\n---\n\n## 第1集 开端\n\n### 1-1 日 外 街道\n\n"
+            "**人物：** 陈光、林雪\n\n**陈光：** 您的外卖。\n\n**林雪：** 放门口吧。\n"
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "zhuguang.md"
+            path.write_text(text, encoding="utf-8")
+            lines = import_file(path, "zhuguang", "--create", "逐光")
+        self.assertEqual(lines[-1], "imported 1 episode, 1 scene, 2 characters")
+        project = Project.objects.get(slug="zhuguang")
+        self.assertEqual(project.script_format, "zh")
+        chen = Character.objects.get(project=project, name="陈光")
+        self.assertEqual(
+            (chen.age, chen.identity, chen.personality), ("25岁", "外卖员，隐藏身份是集团继承人", "隐忍")
+        )
+        self.assertEqual(Character.objects.get(project=project, name="林雪").identity, "白领")
 
     def test_the_earlier_samples_import_with_the_same_counts(self) -> None:
         for name, expected in (

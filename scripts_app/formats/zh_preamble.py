@@ -17,7 +17,12 @@ Decisions worth knowing:
   episode belong to it, as they always did. Labels that mean something else in a script (人物：张明 is
   a cast line, 场景：客厅 a heading) count as labels there only on their own line.
 - Inside a 分集大纲, "第N集：…" lines are outline entries while N grows; a 第N集 that does not (the script
-  starting again at 第1集), a numbered scene heading or a 正文 line ends the preamble.
+  starting again at 第1集), one directly followed by a numbered scene heading, one without a colon in an
+  outline written "第N集：summary" (the script's "第4集 归来" after an outline of 1-3), a numbered scene
+  heading or a 正文 line ends the preamble.
+- An entry may be a Markdown list item with a bold name ("- **陈光**（25岁）：外卖员"), a Latin name of
+  capitalised words ("Lily Chen（25）：…") or start with the role ("男主：陈光，25岁", "【女主】沈星晴"):
+  the role goes to the identity, never the name; a role alone on its line heads the entry after it.
 - Everything in the preamble is kept: text before the first label is a Note. A label must come within
   the first 40 lines, so a long script without one costs the scan nothing.
 - Every scan is one pass with bounded look-ups (no regex with overlapping repetition).
@@ -107,6 +112,15 @@ _MAX_LABEL = 8
 # lines without a bible label the file is a script, and the preamble scan stops.
 _MAX_LINES_BEFORE_LABEL = 40
 _MAX_NAME = 12
+_MAX_LATIN_NAME = 32  # "Lily Chen", "Anna Maria Rossi": capitalised words joined by single spaces
+# Words for a part in the story that bios put before the name ("男主：陈光，25岁"); they are identity.
+_ROLES = frozenset(
+    [
+        *"主角 男主 女主 男主角 女主角 男一 女一 男一号 女一号 男二 女二 男二号 女二号".split(),
+        *"男三 女三 男三号 女三号 男配 女配 男配角 女配角 配角 反派 大反派 男反派 女反派".split(),
+    ]
+)
+_AFTER_ROLE = " \u3000：:，,、—-"
 _SENTENCE_ENDS = "。；;\n"
 # An age token (checked only on tokens of at most 16 characters): "17", "17岁", "约30", "20-25岁", "年龄：17".
 _AGE_RE = re.compile(
@@ -142,6 +156,8 @@ def split(
             return reader.result(index + 1)
         if reader.section == "Outline" and s[0] == "第" and "集" in s[:16]:
             number = episode_number(s)
+            if number is not None and reader.starts_script(s, number, _next_line(lines, index), is_heading):
+                return reader.result(index)
             if number is None or number > reader.outline_max:  # "第1-3集：…" or the next entry
                 reader.outline_max = max(reader.outline_max, number or 0)
                 reader.content(s)
@@ -161,6 +177,19 @@ def split(
     return reader.result(len(lines))
 
 
+def _next_line(lines: list[str], index: int) -> str:
+    """The next non-empty line after `index` ("" at the end). Only a 第N集 line in an outline asks, so
+    each blank line is looked at by one call at most: the scan stays linear."""
+    index += 1
+    while index < len(lines) and not lines[index]:
+        index += 1
+    return lines[index] if index < len(lines) else ""
+
+
+def _has_colon(s: str) -> bool:
+    return "：" in s or ":" in s
+
+
 class _Reader:
     """The pairs read so far and the section being read."""
 
@@ -172,6 +201,16 @@ class _Reader:
         self.triggered = False  # a bible label was seen (备注 alone is not one)
         self.labelled = False  # any label was seen
         self.outline_max = 0
+        self.outline_colons: bool | None = None  # whether the outline writes "第N集：summary"
+
+    def starts_script(self, s: str, number: int, following: str, is_heading: Callable[[str], bool]) -> bool:
+        """Whether the 第N集 line `s` in an outline is the script's first episode, not an entry."""
+        if following and is_heading(following):
+            return True  # "第4集 归来" over "4-1 日 内 客厅"
+        if self.outline_colons is None:
+            self.outline_colons = _has_colon(s)
+            return False
+        return number > self.outline_max and self.outline_colons and not _has_colon(s)
 
     def start(self, key: str, rest: str) -> None:
         self.close()
@@ -217,8 +256,15 @@ class _Reader:
 
 
 def _strip_numbering(s: str) -> str:
+    """The line without its list marker, and without the bold of a list item ("- **陈光**（25岁）")."""
     m = _NUMBERING_RE.match(s)
-    return s[m.end() :] if m else s
+    if not m:
+        return s
+    s = s[m.end() :]
+    for mark in ("**", "__"):
+        if s.startswith(mark):
+            s = s.replace(mark, "").strip()
+    return s
 
 
 def _unbracket(s: str) -> str:
@@ -259,14 +305,43 @@ def book_title(s: str) -> str:
 
 def _entry_name(s: str) -> tuple[str, str]:
     """The name an entry line starts with and the character that follows it ("" at the line's end)."""
-    return _name_prefix(_unbracket_name(_strip_numbering(s)))
+    return _name_prefix(_entry_head(s)[1])
+
+
+def _entry_head(s: str) -> tuple[str, str]:
+    """(role, the line from the name on): numbering, bold and a bracket round the name taken off, and a
+    role before the name ("男主：陈光，25岁" -> ("男主", "陈光，25岁")); role "" when there is none."""
+    head = _unbracket_name(_strip_numbering(s))
+    role, _after = _name_prefix(head)
+    if role in _ROLES:
+        rest = head[len(role) :].lstrip(_AFTER_ROLE)
+        name, _after = _name_prefix(rest)
+        if name and name not in _ROLES and name not in _CHARACTER_LABEL_FIELD and name not in _SECTION_LABELS:
+            return role, rest
+    return "", head
 
 
 def _name_prefix(s: str) -> tuple[str, str]:
+    """The name `s` starts with and the character after it; ("", "") when the run is too long for one."""
     for i, ch in enumerate(s[: _MAX_NAME + 1]):
         if not (ch.isalnum() or ch in "·•・"):
-            return s[:i], ch
+            return _latin_name(s, i) if ch == " " else (s[:i], ch)
     return (s, "") if len(s) <= _MAX_NAME else ("", "")
+
+
+def _latin_name(s: str, end: int) -> tuple[str, str]:
+    """ "Lily Chen（25）": a Latin name goes on over a single space before a capital letter."""
+    if not (s[:end].isascii() and s[:end].isalpha()):
+        return s[:end], s[end]
+    bound = min(len(s), _MAX_LATIN_NAME + 1)
+    while end + 1 < bound and s[end] == " " and s[end + 1].isascii() and s[end + 1].isupper():
+        stop = end + 1
+        while stop < bound and s[stop].isascii() and s[stop].isalpha():
+            stop += 1
+        if stop > _MAX_LATIN_NAME:
+            break
+        end = stop
+    return s[:end], s[end : end + 1]
 
 
 def _unbracket_name(s: str) -> str:
@@ -283,18 +358,21 @@ def starts_entry(section: str, s: str) -> bool:
     """Whether line `s` starts a new entry of `section` (else it continues the open one)."""
     if section == "Outline":
         return s[0] == "第" and "集" in s[:16]
-    name, after = _entry_name(s)
+    role, head = _entry_head(s)
+    name, after = _name_prefix(head)
     if not name:
         return False
     if section == "Character":
         if name in _CHARACTER_LABEL_FIELD or name in _SECTION_LABELS:
             return False
+        if role:
+            return True  # "男主：陈光…": a role before a name opens a bio
         if after == "":
-            return len(name) <= 8
+            return len(name) <= 8 and " " not in name
         if after in "（(：:":
             return True
         if after in " ，,、—-\u3000":
-            rest = _strip_numbering(s)[len(name) + 1 :].lstrip(" ，,、—-\u3000")
+            rest = head[len(name) + 1 :].lstrip(" ，,、—-\u3000")
             first = _split_top(rest, "，,、。；; ")[0] if rest else ""
             return bool(first) and (_is_age(first) or first[:1] in "（(：:")
         return False
@@ -307,7 +385,11 @@ def is_entry_name(name: str) -> bool:
     """Whether `name` reads back as itself at the head of a 人物小传 entry."""
     found, after = _entry_name(name)
     return (
-        found == name and after == "" and name not in _CHARACTER_LABEL_FIELD and name not in _SECTION_LABELS
+        found == name
+        and after == ""
+        and name not in _CHARACTER_LABEL_FIELD
+        and name not in _SECTION_LABELS
+        and name not in _ROLES  # "男主：外卖员" would read back as a character named 外卖员
     )
 
 
@@ -412,6 +494,7 @@ def read(pairs: list[tuple[str, str]], *, episode_number: Callable[[str], int | 
     out = Preamble()
     by_name: dict[str, CharacterBio] = {}
     places: set[str] = set()
+    role = ""  # "男主：" alone on its line: the role of the bio after it
     for key, value in pairs:
         if key == "Title" and not out.title:
             out.title = value
@@ -419,6 +502,12 @@ def read(pairs: list[tuple[str, str]], *, episode_number: Callable[[str], int | 
             out.texts[key] = f"{out.texts[key]}\n{value}" if key in out.texts else value
         elif key == "Character":
             bio = character_fields(value)
+            if bio.name in _ROLES and not any(bio.fields().values()):
+                role = bio.name
+                continue
+            if role and bio.name:
+                bio.identity = "，".join(filter(None, [role, bio.identity]))
+            role = ""
             if bio.name and bio.name not in by_name:
                 by_name[bio.name] = bio
                 out.characters.append(bio)
@@ -446,13 +535,13 @@ def _outline_entry(line: str, episode_number: Callable[[str], int | None]) -> tu
 def character_fields(entry: str) -> CharacterBio:
     """ "马一花（17）：暴躁体委/手办狂魔。强悍直率……" -> name 马一花, age 17, identity, personality."""
     lines = entry.split("\n")
-    head = _unbracket_name(_strip_numbering(lines[0].strip()))
+    role, head = _entry_head(lines[0].strip())
     name, _after = _name_prefix(head)
     if not name:
         return CharacterBio(name="")
     bio = CharacterBio(name=name[:100])
     rest = head[len(name) :].lstrip(" \u3000")
-    in_bracket = ""  # "女" of "（女，17）": the start of the identity
+    in_bracket = role  # "男主" of "男主：陈光", "女" of "（女，17）": the start of the identity
     if rest[:1] in "（(":
         close = _matching_close(rest)
         if close > 0:
@@ -571,6 +660,7 @@ def serialise(pairs: list[tuple[str, str]]) -> list[str]:
     """The title-page pairs as lines, in their order: Title and Author, then the preamble's sections."""
     out: list[str] = []
     previous = ""
+    triggered = False  # a label other than 备注 came before: "备注：text" is a label from then on
     for key, value in pairs:
         if key in _TITLE_OUT:
             out.append(f"{_TITLE_OUT[key]}：{value}")
@@ -579,8 +669,13 @@ def serialise(pairs: list[tuple[str, str]]) -> list[str]:
             continue
         lines = value.split("\n") if value else []
         if key in TEXT_KEYS:
-            out.append(f"{_OUT[key]}：")
-            out.extend(lines)
+            if lines and (triggered or key != "Note"):
+                # On the label's line the first line is plain text, whatever it looks like ("人物：…").
+                out.append(f"{_OUT[key]}：{lines[0]}")
+                out.extend(lines[1:])
+            else:
+                out.append(f"{_OUT[key]}：")
+                out.extend(lines)
         else:
             # Entries of one section share its label, unless an entry would read as the one before's tail.
             after_empty = previous == key and out and out[-1] == f"{_OUT[key]}："
@@ -590,9 +685,66 @@ def serialise(pairs: list[tuple[str, str]]) -> list[str]:
                 out.append(f"{_OUT[key]}：")
             out.extend(lines)
         previous = key
+        triggered = triggered or key != "Note"
     if any(key == "Outline" for key, _value in pairs):
         out.append("正文")  # so a script starting at a higher episode than the outline is not read as it
     return out
+
+
+def text_pairs(key: str, text: str, *, reads_as_text: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """Free text (a synopsis, the glossary) as `key` pairs that ``split`` reads back as the same lines.
+
+    Blank lines are dropped (a section's lines are joined by "\n"). A line that would read as something
+    else in a preamble (a label such as "人物：…", 剧名：, 正文; or what `reads_as_text` refuses: 第N集, a
+    scene heading, Markdown) starts a pair of its own, which ``serialise`` writes on the label's line,
+    where it is plain text. ``read`` joins the pairs again with "\n"."""
+    pairs: list[tuple[str, str]] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if current and not _plain_text(line, reads_as_text):
+            pairs.append((key, "\n".join(current)))
+            current = []
+        current.append(line)
+    if current:
+        pairs.append((key, "\n".join(current)))
+    return pairs
+
+
+def _plain_text(line: str, reads_as_text: Callable[[str], bool]) -> bool:
+    return (
+        reads_as_text(line)
+        and _label(line, relaxed=True) is None
+        and _TITLE_RE.match(line) is None
+        and not book_title(line)
+    )
+
+
+def glossary_text(texts: dict[str, str]) -> str:
+    """What an imported preamble adds to the series' glossary: its 道具 list and its notes, as written."""
+    parts = [f"道具：{texts['Props']}"] if texts.get("Props") else []
+    parts += [texts["Note"]] if texts.get("Note") else []
+    return "\n\n".join(parts)
+
+
+def glossary_pairs(glossary: str, *, reads_as_text: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """The glossary as the preamble pairs that ``glossary_text`` turns back into it: a leading "道具：…"
+    paragraph is the 道具表 (Props), the rest is 备注 (Note)."""
+    lines = glossary.strip().splitlines()
+    props: list[str] = []
+    if lines and lines[0].startswith(("道具：", "道具:")):
+        props.append(lines[0][3:])
+        for line in lines[1:]:
+            if not line.strip():
+                break
+            props.append(line)
+        lines = lines[len(props) :]
+    return [
+        *text_pairs("Props", "\n".join(props), reads_as_text=reads_as_text),
+        *text_pairs("Note", "\n".join(lines), reads_as_text=reads_as_text),
+    ]
 
 
 def character_entry(name: str, fields: dict[str, str]) -> str:

@@ -87,13 +87,12 @@ def _fill_project(project: Project, preamble: zh_preamble.Preamble, report: Bibl
     changed = []
     texts = preamble.texts
     # Series-wide props and whatever else the preamble says go to the glossary, as the file says them.
-    extra = [f"道具：{texts['Props']}"] if texts.get("Props") else []
-    extra += [texts["Note"]] if texts.get("Note") else []
+    glossary = zh_preamble.glossary_text(texts)
     for key, (name, width) in _PROJECT_FIELDS.items():
         value = texts.get(key, "").strip()
         if value and _offer(project, name, value[:width] if width else value, changed):
             report.differed.append(str(Project._meta.get_field(name).verbose_name))
-    if extra and _offer(project, "glossary", "\n\n".join(extra), changed):
+    if glossary and _offer(project, "glossary", glossary, changed):
         report.differed.append(str(Project._meta.get_field("glossary").verbose_name))
     if preamble.title and preamble.title != project.title:
         report.differed.append(_("the title (“%(title)s” in the file)") % {"title": preamble.title})
@@ -197,20 +196,23 @@ def preamble_pairs(
     """The bible as the preamble pairs a Chinese export writes before 第1集 (re-imported by fill_bible).
 
     Characters come in the order they were created (leads are usually written first); a location is
-    listed only when the bible says more than its name, since the headings name every one anyway."""
+    listed only when the bible says more than its name, since the headings name every one anyway. The
+    glossary follows as 道具表 and 备注, which an import puts back into it."""
     pairs: list[tuple[str, str]] = []
     for key, (name, _width) in _PROJECT_FIELDS.items():
-        value = getattr(project, name).strip()
-        if value:
-            pairs.append((key, "\n".join(line.strip() for line in value.splitlines() if line.strip())))
+        pairs += zh_preamble.text_pairs(key, getattr(project, name), reads_as_text=zh.reads_as_text)
     for character in Character.objects.filter(project=project).order_by("pk"):
         if not zh_preamble.is_entry_name(character.name):
-            continue  # "Lin Wan" would read back as "Lin"; the scenes still name them
+            continue  # "lin wan" would read back as "lin", 男主 as a role; the scenes still name them
         fields = {key: getattr(character, key) for key in zh_preamble.CharacterBio.__dataclass_fields__}
         pairs.append(("Character", zh_preamble.character_entry(character.name, fields)))
     for location in Location.objects.filter(project=project).exclude(look="", props="").order_by("pk"):
         fields = {"int_ext": location.int_ext, "look": location.look, "props": location.props}
         pairs.append(("Location", zh_preamble.location_entry(location.name, fields)))
+    glossary = zh_preamble.glossary_pairs(project.glossary, reads_as_text=zh.reads_as_text)
+    if glossary and not pairs and glossary[0][0] == "Note":
+        glossary.insert(0, ("Props", ""))  # 备注 alone opens no preamble: an empty 道具表 says there is one
+    pairs += glossary
     episodes = Episode.objects.filter(project=project).exclude(summary="")
     if episode_range:
         episodes = episodes.filter(number__gte=episode_range[0], number__lte=episode_range[1])
