@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import threading
 import time
 
@@ -11,7 +12,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from scripts_app.ai import context, generate
+from scripts_app.ai import budget, context, generate
 from scripts_app.collab.broadcast import project_group
 from scripts_app.models import Beat, Character, Scene, Suggestion
 
@@ -315,18 +316,31 @@ def test_cancelling_a_running_request_stops_the_model_call(fake_llm) -> None:
         time.sleep(0.1)
     assert fake_llm.disconnects == 1
     assert room.scene.text == SCENE and Beat.objects.filter(origin="ai").count() == 0
+    # What the model sent before the cancel is paid for, and the budget counts it.
+    assert suggestion.tokens_in > 0 and suggestion.tokens_out > 0
+    assert float(suggestion.cost_estimate) > 0
+    assert budget.tokens_used(project=room.project) == suggestion.tokens_in + suggestion.tokens_out
 
 
-def test_a_request_past_its_time_limit_ends_failed_with_its_partial_text(room, fake_llm, monkeypatch) -> None:
+def test_a_request_past_its_time_limit_ends_failed_with_its_partial_text_and_its_tokens(
+    room, fake_llm
+) -> None:
     from celery.exceptions import SoftTimeLimitExceeded
 
-    def slow_model(*, on_text, **kwargs):
-        on_text("林晚：我")
+    def soft_time_limit(_signum, _frame):  # what Celery's soft limit does in the worker: raise there
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr("scripts_app.ai.client.complete", slow_model)
-    suggestion = run(
-        generate.request_rewrite(scene=room.scene, user=room.writer, instruction="x", queue=False)
-    )
+    fake_llm.script(Reply(text="林晚：" + "不" * 200, chunk_size=2, chunk_delay=0.05))
+    suggestion = generate.request_rewrite(scene=room.scene, user=room.writer, instruction="x", queue=False)
+    previous = signal.signal(signal.SIGALRM, soft_time_limit)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.6)
+        suggestion = run(suggestion)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
     assert suggestion.status == "failed" and "took longer than" in suggestion.error
-    assert suggestion.text == "林晚：我"
+    assert suggestion.text.startswith("林晚：不") and len(suggestion.text) < 203
+    assert suggestion.tokens_in > 0 and suggestion.tokens_out > 0  # the cut attempt is paid for
+    assert budget.tokens_used(project=room.project) == suggestion.tokens_in + suggestion.tokens_out
+    assert Scene.objects.get(pk=room.scene.pk).text == SCENE

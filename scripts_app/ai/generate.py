@@ -568,16 +568,17 @@ def run_suggestion(*, suggestion_id: int) -> Suggestion | None:
     heartbeat = _Heartbeat(suggestion.pk)
     heartbeat.start()
     progress = _Progress(suggestion)
-    spent = [0, 0]  # tokens in, out, over every attempt
+    spent = client.Spent()  # tokens in and out over every call and attempt, however each ended
     try:
         endpoint = _endpoint_of(suggestion)
         text, parsed = _ask(suggestion, endpoint, progress, heartbeat.stop, spent)
         _finish(suggestion, endpoint, text=text, parsed=parsed, spent=spent)
     except Cancelled as exc:
-        _spend(suggestion, spent, exc)
-        Suggestion.objects.filter(pk=suggestion.pk).update(text=exc.partial or progress.text)
-    except (ModelError, NotConfigured, schemas.BadAnswer) as exc:
-        _spend(suggestion, spent, exc)
+        # Cancelled by a person (the row already says so): what the model sent until then is paid.
+        Suggestion.objects.filter(pk=suggestion.pk).update(
+            text=exc.partial or progress.text, **_usage_fields(suggestion, spent)
+        )
+    except (ModelError, NotConfigured, schemas.BadAnswer, budget.OverLimit) as exc:
         partial = getattr(exc, "partial", "") or progress.text
         _fail(suggestion.pk, str(exc), text=partial, **_usage_fields(suggestion, spent))
     except SoftTimeLimitExceeded:
@@ -613,19 +614,41 @@ def _endpoint_of(suggestion: Suggestion) -> client.Endpoint:
     return client.Endpoint(**{**endpoint.__dict__, "model": suggestion.model})
 
 
-def _spend(suggestion: Suggestion, spent: list[int], exc: Exception) -> None:
-    spent[0] += getattr(exc, "tokens_in", 0) or 0
-    spent[1] += getattr(exc, "tokens_out", 0) or 0
-
-
-def _usage_fields(suggestion: Suggestion, spent: list[int]) -> dict:
+def _usage_fields(suggestion: Suggestion, spent: client.Spent) -> dict:
     endpoint = client.configured_endpoints().get(suggestion.endpoint)
-    cost = client.estimate_cost(endpoint=endpoint, tokens_in=spent[0], tokens_out=spent[1]) if endpoint else 0
-    return {"tokens_in": spent[0], "tokens_out": spent[1], "cost_estimate": round(cost, 4)}
+    tokens_in, tokens_out = spent.tokens_in, spent.tokens_out
+    cost = (
+        client.estimate_cost(endpoint=endpoint, tokens_in=tokens_in, tokens_out=tokens_out) if endpoint else 0
+    )
+    return {"tokens_in": tokens_in, "tokens_out": tokens_out, "cost_estimate": round(cost, 4)}
 
 
-def _ask(suggestion, endpoint, progress, stop: threading.Event, spent: list[int]):
-    """The answer's text and, for structured levels, its validated content; one repair if unusable."""
+def _reserve_call(
+    suggestion: Suggestion, spent: client.Spent, messages: list[dict], *, why: str = ""
+) -> None:
+    """Before calling the model again: reserve what is spent so far plus this call's worst case
+    (its prompt and the level's answer cap), or raise budget.OverLimit and make no call."""
+    prompt = sum(context.count_tokens(str(m.get("content", ""))) for m in messages)
+    try:
+        budget.reserve_more(
+            suggestion=suggestion, need=spent.total + prompt + suggestion.request["max_tokens"]
+        )
+    except budget.OverLimit as over:
+        if not why:
+            raise
+        raise budget.OverLimit(f"{why} {over}") from over
+
+
+def _retry_reserve(suggestion: Suggestion, messages: list[dict], spent: client.Spent, error) -> None:
+    why = _("%(why)s It was not tried again:") % {"why": error}
+    _reserve_call(suggestion, spent, messages, why=why)
+
+
+def _ask(suggestion, endpoint, progress, stop: threading.Event, spent: client.Spent):
+    """The answer's text and, for structured levels, its validated content; one repair if unusable.
+
+    The request's reservation covers one call; a retry of an attempt that was paid for, or the
+    repair, reserves its own worst case first, or fails with the budget's reason, uncalled."""
     request = suggestion.request
     kind = request.get("schema")
     messages = list(request["messages"])
@@ -642,9 +665,9 @@ def _ask(suggestion, endpoint, progress, stop: threading.Event, spent: list[int]
             response_format=fmt,
             on_text=progress,
             should_stop=stop.is_set,
+            spent=spent,
+            before_retry=partial(_retry_reserve, suggestion, messages),
         )
-        spent[0] += answer.tokens_in
-        spent[1] += answer.tokens_out
         try:
             if kind:
                 parsed = schemas.parse(kind, answer.text)
@@ -671,6 +694,8 @@ def _ask(suggestion, endpoint, progress, stop: threading.Event, spent: list[int]
                     + (", as one JSON object of the shape the system message gives." if kind else "."),
                 },
             ]
+            why = _("The model's answer was not usable (%(why)s) and was not repaired:") % {"why": bad}
+            _reserve_call(suggestion, spent, messages, why=why)
             log.info("suggestion %s: repairing a %s answer", suggestion.pk, bad.code)
     raise AssertionError("unreachable")
 
