@@ -61,6 +61,15 @@ def user_prompt(suggestion: Suggestion) -> str:
     return suggestion.request["messages"][1]["content"]
 
 
+def assert_carries_the_accepted_beats(prompt: str) -> None:
+    """The episode's accepted beats, in order, in their section before the work at hand; never a
+    beat nobody accepted."""
+    beats = prompt.index("## ACCEPTED BEATS")
+    assert prompt.index("1. 顾承泽上门逼债", beats) < prompt.index("2. 林晚亮出录音", beats)
+    assert prompt.index("## THIS EPISODE") < beats < prompt.index("<passage>")
+    assert "还没想好" not in prompt
+
+
 def test_a_bible_is_proposed_from_the_logline_and_nothing_enters_the_bible_before_review(
     room, fake_llm
 ) -> None:
@@ -175,6 +184,7 @@ def test_a_rewrite_of_a_selection_proposes_the_scene_with_that_passage_changed(r
         queue=False,
     )
     assert "<passage>\n林晚：你来了。" in user_prompt(suggestion) and "更狠一点" in user_prompt(suggestion)
+    assert_carries_the_accepted_beats(user_prompt(suggestion))
     fake_llm.script("林晚：（冷冷地）你终于敢来了。")
     suggestion = run(suggestion)
     assert suggestion.text == SCENE.replace("林晚：你来了。", "林晚：（冷冷地）你终于敢来了。")
@@ -197,9 +207,28 @@ def test_three_alternative_hooks_are_offered(room, fake_llm) -> None:
         user=room.writer, episode=room.episode, field="hook", queue=False
     )
     assert suggestion.base_text == "雨夜敲门声。"
+    assert_carries_the_accepted_beats(user_prompt(suggestion))
     fake_llm.script(json.dumps({"options": ["一", "二", "三"]}))
     suggestion = run(suggestion)
     assert [i["value"] for i in suggestion.content["items"]] == ["一", "二", "三"]
+
+
+def test_alternatives_for_a_line_carry_the_accepted_beats_which_a_rewrite_short_of_room_drops(
+    room, fake_llm, settings
+) -> None:
+    line = "林晚：你来了。\n"
+    start = SCENE.index(line)
+    suggestion = generate.request_alternatives(
+        user=room.writer, scene=room.scene, selection=(start, start + len(line)), queue=False
+    )
+    assert_carries_the_accepted_beats(user_prompt(suggestion))
+    # Short of room, a rewrite keeps the passage it works on and may drop the beats, saying so.
+    settings.LLM_PROMPT_TOKEN_BUDGET = 1
+    suggestion = generate.request_rewrite(scene=room.scene, user=room.writer, instruction="x", queue=False)
+    assert "accepted beats" in [d["part"] for d in suggestion.dropped_context]
+    assert "## ACCEPTED BEATS" not in user_prompt(suggestion) and "<passage>\n2-1 夜" in user_prompt(
+        suggestion
+    )
 
 
 def test_invalid_json_is_repaired_once_and_both_calls_are_counted(room, fake_llm) -> None:

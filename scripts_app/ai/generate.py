@@ -186,7 +186,16 @@ def request_episode_list(
     )
 
 
-def _episode_material(episode: Episode, *, focus: str = "") -> context.Material:
+# How much an episode's accepted beats matter to a prompt that is not about them (a rewrite, three
+# alternatives): after the characters involved, before the far past and the scenes around it.
+BEATS_RELEVANCE = 75
+
+
+def _episode_material(
+    episode: Episode, *, focus: str = "", beats_relevance: float = BEATS_RELEVANCE
+) -> context.Material:
+    """What every prompt about an episode carries: the series, the bible anchors of who and what is
+    involved, earlier episodes' summaries, this episode and its accepted beats."""
     project = episode.project
     beats = context.accepted_beats(episode)
     text = "\n".join([episode.summary, episode.hook, episode.cliffhanger, focus, *(b.text for b in beats)])
@@ -195,15 +204,14 @@ def _episode_material(episode: Episode, *, focus: str = "") -> context.Material:
     material.add_bible()
     material.add_earlier(episode.number)
     material.add(context.episode_part(episode))
+    if beats:
+        material.add(context.beats_part(beats, relevance=beats_relevance))
     return material
 
 
 def request_beats(*, episode: Episode, user, queue: bool = True) -> Suggestion:
     """c. One episode -> its beats, proposed Beat rows of origin AI once the answer is in."""
-    material = _episode_material(episode)
-    accepted = context.accepted_beats(episode)
-    if accepted:
-        material.add(context.beats_part(accepted))
+    material = _episode_material(episode, beats_relevance=context.REQUIRED)
     prompt = context.build(level="beats", material=material, values={"number": episode.number})
     return _create(
         project=episode.project,
@@ -250,8 +258,7 @@ def request_draft(
             f"Draft the whole of episode {episode.number}, scene by scene (number the scenes "
             f"{episode.number}-1, {episode.number}-2… in the Chinese format)."
         )
-    material = _episode_material(episode, focus=base_text)
-    material.add(context.beats_part(beats))
+    material = _episode_material(episode, focus=base_text, beats_relevance=context.REQUIRED)
     if scope == "scene":
         material.add(context.Part("scene", "the scene", scene.text, context.REQUIRED))
         for part in context.scene_neighbours(scene):
