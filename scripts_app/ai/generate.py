@@ -838,7 +838,8 @@ def _batch_requests(*, project, user, level, episodes, instruction, next_scene, 
     rows = project.episodes.select_related("project").order_by("number")
     if episodes:
         rows = rows.filter(number__in=episodes)
-    results = []
+    rows = list(rows)
+    results = _missing_episodes(episodes or [], found={e.number for e in rows})
     for episode in rows:
         label = f"episode {episode.number}"
         if level == "beats":
@@ -851,6 +852,26 @@ def _batch_requests(*, project, user, level, episodes, instruction, next_scene, 
                 make = partial(request_rewrite, scene=scene, user=user, instruction=note, queue=queue)
                 results.append(_attempt(f"{label} scene {scene.pk}", make))
     return results
+
+
+def _missing_episodes(asked: list[int], *, found: set[int]) -> list[tuple[str, None, str]]:
+    """A refused request for each run of asked-for episode numbers the series doesn't have."""
+    missing = sorted(set(asked) - found)
+    runs: list[list[int]] = []
+    for n in missing:
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    out = []
+    for run in runs:
+        if len(run) == 1:
+            what, error = f"episode {run[0]}", _("This series has no episode %(n)s.") % {"n": run[0]}
+        else:
+            span = f"{run[0]}-{run[-1]}"
+            what, error = f"episodes {span}", _("This series has no episodes %(span)s.") % {"span": span}
+        out.append((what, None, error))
+    return out
 
 
 def _attempt(what: str, make) -> tuple[str, Suggestion | None, str]:
