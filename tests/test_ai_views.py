@@ -51,6 +51,48 @@ def test_without_a_model_the_ai_page_says_how_to_configure_one_and_the_rest_work
     assert answer.status_code == 409 and "LLM_BASE_URL" in answer.json()["error"]
 
 
+def test_without_a_model_the_episode_s_ai_pages_and_the_editor_panel_say_how_and_offer_no_ask(
+    room, settings
+) -> None:
+    settings.LLM_ENDPOINTS = {}
+    client = client_for(room.writer)  # a writer: with a model, every one of these pages offers asks
+    slug, number = room.project.slug, room.episode.number
+    ask_urls = [
+        reverse("ai_request_beats", args=[slug, number]),
+        reverse("ai_request_draft", args=[slug, number]),
+        reverse("ai_request_alternatives", args=[slug]),
+        reverse("ai_request_rewrite", args=[slug, room.scene.pk]),
+        reverse("ai_episode", args=[slug, number]),  # the editor panel's rewrite form posts here
+    ]
+    pages = {
+        "panel": reverse("ai_editor_panel", args=[slug, number]),
+        "episode": reverse("ai_episode", args=[slug, number]),
+        "scene": reverse("ai_scene", args=[slug, room.scene.pk]),
+    }
+    for name, url in pages.items():
+        page = client.get(url)
+        assert page.status_code == 200, name
+        html = page.content.decode()
+        assert "AI is not available for this series yet." in html, name
+        assert "LLM_BASE_URL" in html and "LLM_MODEL" in html, name
+        assert 'id="ai-ask-' not in html and 'class="ai-rewrite"' not in html, name
+        assert 'class="ai-selection"' not in html and 'name="field"' not in html, name
+        assert not any(f'action="{ask}"' in html or f'hx-post="{ask}"' in html for ask in ask_urls), name
+    assert "<button" not in client.get(pages["panel"]).content.decode()  # the panel: nothing to press
+    # The scene is still shown (read-only) and the rest of the series works.
+    assert "林晚：你来了。" in client.get(pages["scene"]).content.decode()
+    assert client.get(reverse("episode_detail", args=[slug, number])).status_code == 200
+    # Asking anyway is refused with the same advice, and nothing is queued.
+    for url, data in (
+        (ask_urls[0], {}),
+        (ask_urls[3], {"instruction": "更狠一点"}),
+        (ask_urls[2], {"episode": number, "field": "hook"}),
+    ):
+        answer = client.post(url, data, HTTP_ACCEPT="application/json")
+        assert answer.status_code == 409 and "LLM_BASE_URL" in answer.json()["error"], url
+    assert Suggestion.objects.count() == 0
+
+
 def test_a_writer_asks_through_htmx_and_gets_the_queued_card(room, fake_llm) -> None:
     client = client_for(room.writer)
     page = client.get(reverse("ai_episode", args=[room.project.slug, room.episode.number]))
