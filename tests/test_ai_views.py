@@ -240,6 +240,45 @@ def test_only_the_showrunner_sets_the_endpoint_model_and_limits(room, fake_llm) 
     assert room.project.ai_endpoint == "fake"
 
 
+def test_the_settings_offer_the_models_the_endpoint_lists_escaped_and_only_to_the_showrunner(
+    room, fake_llm
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()  # nothing remembered from an earlier test's server
+    fake_llm.models = ("deepseek-chat", "qwen-plus", '<img src=x onerror="alert(1)">')
+    page = client_for(room.showrunner).get(reverse("ai_home", args=[room.project.slug])).content.decode()
+    assert 'list="ai-models"' in page
+    datalist = page[page.index('<datalist id="ai-models">') : page.index("</datalist>")]
+    assert '<option value="deepseek-chat"></option>' in datalist and '<option value="qwen-plus">' in datalist
+    assert "<img" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in datalist
+    assert "offers 3 models" in page
+    assert fake_llm.model_listings == 1
+    client_for(room.showrunner).get(reverse("ai_home", args=[room.project.slug]))
+    assert fake_llm.model_listings == 1  # remembered, not asked on every visit
+    writer_page = client_for(room.writer).get(reverse("ai_home", args=[room.project.slug])).content
+    assert b"ai-models" not in writer_page
+
+
+def test_an_endpoint_that_won_t_list_its_models_leaves_the_model_to_be_typed(room, settings) -> None:
+    settings.LLM_ENDPOINTS = {"down": {"base_url": "http://127.0.0.1:9/v1", "model": "m", "api_key_env": "X"}}
+    page = client_for(room.showrunner).get(reverse("ai_home", args=[room.project.slug]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<datalist id="ai-models"></datalist>' in html and 'name="ai_model"' in html
+    assert "ai-models-note" not in html
+
+
+def test_the_ai_page_links_to_every_episode_s_ai_page(room) -> None:
+    for number in range(4, 31):
+        room.project.episodes.create(number=number)
+    page = client_for(room.viewer).get(reverse("ai_home", args=[room.project.slug])).content.decode()
+    nav = page[page.index('class="ai-episode-links"') :]
+    nav = nav[: nav.index("</nav>")]
+    for number in (1, 12, 13, 30):
+        assert f'href="{reverse("ai_episode", args=[room.project.slug, number])}"' in nav
+
+
 def test_a_running_request_is_cancelled_from_its_card(room, fake_llm) -> None:
     suggestion = rewrite(room, "")
     Suggestion.objects.filter(pk=suggestion.pk).update(status="running")

@@ -183,10 +183,39 @@ def make_client(endpoint: Endpoint) -> openai.OpenAI:
     )
 
 
-def list_models(*, endpoint: Endpoint) -> list[str]:
+def list_models(*, endpoint: Endpoint, timeout: float | None = None) -> list[str]:
     """The model names the endpoint offers (GET /models), for the settings page."""
     with make_client(endpoint) as client:
+        if timeout is not None:
+            client = client.with_options(timeout=openai.Timeout(timeout, connect=min(timeout, 2.0)))
         return sorted(m.id for m in client.models.list())
+
+
+# The settings page asks the endpoint which models it has; an endpoint that is slow or down must not
+# hold the page, and every showrunner's visit need not ask again.
+MODELS_TIMEOUT = 3.0
+MODELS_CACHE_SECONDS = 600
+MAX_OFFERED_MODELS = 300
+
+
+def offered_models(*, endpoint: Endpoint) -> list[str]:
+    """The names the endpoint offers, to pick from (remembered a while); [] if it won't say. The
+    names come from the endpoint: shown escaped, never trusted beyond being a name to pick."""
+    from django.core.cache import cache
+
+    key = f"ai-models:{endpoint.name}:{endpoint.base_url}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    try:
+        names = list_models(endpoint=endpoint, timeout=MODELS_TIMEOUT)
+    except Exception:  # an endpoint without /models, down, or refusing the key: type the name instead
+        log.info("could not list the models of %s", endpoint.name, exc_info=True)
+        cache.set(key, [], 60)
+        return []
+    names = [n[:200] for n in names if isinstance(n, str) and n.strip()][:MAX_OFFERED_MODELS]
+    cache.set(key, names, MODELS_CACHE_SECONDS)
+    return names
 
 
 # ---- Structured output ---------------------------------------------------------------------------
