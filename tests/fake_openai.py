@@ -12,8 +12,9 @@ Faults, each one scripted answer:
                                                    no [DONE], the connection just closes
   Reply(text="{not json")  Reply(text="")  Reply(text='{"x": 1}')   invalid JSON, empty, wrong shape
 
-`server.requests` holds every request body received; `server.disconnects` counts streams the client
-closed before the server had sent everything (a cancelled request really stopping).
+`server.requests` holds every request body received, `server.model_listings` counts GET /models;
+`server.disconnects` counts streams the client closed before the server had sent everything (a
+cancelled request really stopping).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class FakeOpenAI:
     def __init__(self, *, models: tuple[str, ...] = ("fake-model",)) -> None:
         self.models = models
         self.requests: list[dict] = []
+        self.model_listings = 0  # GET /models requests
         self.disconnects = 0
         # time.perf_counter() right after the first non-empty chunk of each stream was sent.
         self.first_token_at: list[float] = []
@@ -91,6 +93,7 @@ class FakeOpenAI:
 
             def do_GET(self) -> None:
                 if self.path.rstrip("/") == "/v1/models":
+                    fake.model_listings += 1
                     data = [{"id": m, "object": "model", "owned_by": "fake"} for m in fake.models]
                     self._json(200, {"object": "list", "data": data})
                 else:

@@ -104,3 +104,67 @@ def test_a_batch_queues_beyond_the_concurrency_limit_and_waits_for_a_free_slot(r
     Suggestion.objects.filter(pk=first.pk).update(status="pending")
     fake_llm.script('{"beats": [{"text": "一"}]}')
     assert generate.run_suggestion(suggestion_id=second.pk).status == "pending"
+
+
+def test_a_repair_the_budget_can_t_take_fails_with_the_budget_s_reason_without_a_second_call(
+    room, fake_llm
+) -> None:
+    suggestion = generate.request_beats(episode=room.episode, user=room.writer, queue=False)
+    # The month fits this request's one call, and little more.
+    room.project.ai_monthly_token_budget = suggestion.tokens_reserved + 50
+    room.project.save()
+    fake_llm.script(Reply(text="{beats: oops", usage=(100, 10)), Reply(text='{"beats": [{"text": "好"}]}'))
+    generate.run_suggestion(suggestion_id=suggestion.pk)
+    suggestion.refresh_from_db()
+    assert suggestion.status == "failed"
+    assert "not repaired" in suggestion.error and "more tokens" in suggestion.error
+    assert "raise the budget" in suggestion.error
+    assert len(fake_llm.requests) == 1 and fake_llm.pending == 1  # the repair was never sent
+    assert suggestion.text == "{beats: oops"  # the unusable answer is kept, as failed
+    assert (suggestion.tokens_in, suggestion.tokens_out) == (100, 10)
+    assert budget.tokens_used(project=room.project) == 110
+    assert room.episode.beats.filter(origin="ai").count() == 0
+
+
+def test_a_repair_within_the_budget_reserves_its_own_worst_case_and_both_calls_count(room, fake_llm) -> None:
+    suggestion = generate.request_beats(episode=room.episode, user=room.writer, queue=False)
+    first_reservation = suggestion.tokens_reserved
+    fake_llm.script(
+        Reply(text="{beats: oops", usage=(100, 10)),
+        Reply(text='{"beats": [{"text": "好"}]}', usage=(130, 12)),
+    )
+    generate.run_suggestion(suggestion_id=suggestion.pk)
+    suggestion.refresh_from_db()
+    assert suggestion.status == "pending", suggestion.error
+    assert len(fake_llm.requests) == 2
+    # The repair's prompt (the first prompt, the bad answer, the note) and cap were reserved on top.
+    assert suggestion.tokens_reserved > first_reservation + 100
+    assert budget.tokens_used(project=room.project) == 100 + 10 + 130 + 12
+
+
+def test_a_retry_after_a_paid_cut_stream_the_budget_can_t_take_is_not_sent(room, fake_llm) -> None:
+    suggestion = generate.request_beats(episode=room.episode, user=room.writer, queue=False)
+    room.project.ai_monthly_token_budget = suggestion.tokens_reserved + 50
+    room.project.save()
+    # The stream opens and closes before its first token: the prompt was sent and is paid for.
+    fake_llm.script(Reply(text='{"beats": []}', cut_after=0), Reply(text='{"beats": [{"text": "好"}]}'))
+    generate.run_suggestion(suggestion_id=suggestion.pk)
+    suggestion.refresh_from_db()
+    assert suggestion.status == "failed"
+    assert "cut off midway" in suggestion.error and "not tried again" in suggestion.error
+    assert "more tokens" in suggestion.error
+    assert len(fake_llm.requests) == 1
+    assert suggestion.tokens_in > 0 and budget.tokens_used(project=room.project) == suggestion.tokens_in
+
+
+def test_a_retry_after_a_paid_cut_stream_within_the_budget_counts_both_attempts(room, fake_llm) -> None:
+    suggestion = generate.request_beats(episode=room.episode, user=room.writer, queue=False)
+    fake_llm.script(
+        Reply(text='{"beats": []}', cut_after=0), Reply(text='{"beats": [{"text": "好"}]}', usage=(300, 9))
+    )
+    generate.run_suggestion(suggestion_id=suggestion.pk)
+    suggestion.refresh_from_db()
+    assert suggestion.status == "pending", suggestion.error
+    assert len(fake_llm.requests) == 2
+    assert suggestion.tokens_in > 300 and suggestion.tokens_out == 9  # the cut attempt's prompt too
+    assert budget.tokens_used(project=room.project) == suggestion.tokens_in + 9

@@ -59,3 +59,41 @@ def test_without_sync_it_queues_one_rewrite_per_scene_for_the_worker(room, fake_
     assert suggestion.status == "queued" and suggestion.scene_id == room.scene.pk
     assert suggestion.request["instruction"] == "更狠一点"
     assert fake_llm.requests == []
+
+
+def test_a_batch_that_can_t_be_made_as_asked_still_ends_with_the_summary_and_exits_1(room, fake_llm) -> None:
+    code, lines, summary = generate(room.project.slug, "--level", "rewrite", "--sync")  # no --instruction
+    assert code == 1
+    assert summary["requested"] == 0 and summary["pending"] == 0 and summary["failed"] == 0
+    (error,) = summary["errors"]
+    assert error.startswith("rewrite: ") and "Say how to rewrite it" in error
+    assert lines == ["-\trewrite\trefused\t" + error.removeprefix("rewrite: ")]
+    assert Suggestion.objects.count() == 0 and fake_llm.requests == []
+
+
+def test_episode_numbers_the_series_does_not_have_are_errors_not_a_silent_skip(room, fake_llm) -> None:
+    fake_llm.script('{"beats": [{"text": "一"}]}')
+    code, lines, summary = generate(room.project.slug, "--level", "beats", "--episodes", "2,7-9,40", "--sync")
+    assert code == 1
+    assert summary["requested"] == 3 and summary["pending"] == 1 and summary["failed"] == 2
+    assert summary["errors"] == [
+        "episodes 7-9: This series has no episodes 7-9.",
+        "episode 40: This series has no episode 40.",
+    ]
+    assert any("episode 2\tpending" in line for line in lines)
+    assert Suggestion.objects.count() == 1 and len(fake_llm.requests) == 1
+
+    code, lines, summary = generate(room.project.slug, "--level", "scene", "--episodes", "12")
+    assert code == 1 and summary["requested"] == 1 and summary["failed"] == 1
+    assert summary["errors"] == ["episode 12: This series has no episode 12."]
+    assert lines == ["-\tepisode 12\trefused\tThis series has no episode 12."]
+
+
+def test_without_a_model_it_refuses_each_request_readably_and_exits_1(room, settings) -> None:
+    settings.LLM_ENDPOINTS = {}
+    code, lines, summary = generate(room.project.slug, "--level", "beats", "--sync")
+    assert code == 1
+    assert summary["requested"] == 3 and summary["failed"] == 3 and summary["pending"] == 0
+    assert len(lines) == 3 and all("\trefused\tNo AI model is configured on this server." in x for x in lines)
+    assert all("LLM_BASE_URL" in e for e in summary["errors"])
+    assert Suggestion.objects.count() == 0 and Scene.objects.get(pk=room.scene.pk).text == SCENE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import threading
 import time
 
@@ -11,7 +12,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from scripts_app.ai import context, generate
+from scripts_app.ai import budget, context, generate
 from scripts_app.collab.broadcast import project_group
 from scripts_app.models import Beat, Character, Scene, Suggestion
 
@@ -58,6 +59,15 @@ def run(suggestion: Suggestion) -> Suggestion:
 
 def user_prompt(suggestion: Suggestion) -> str:
     return suggestion.request["messages"][1]["content"]
+
+
+def assert_carries_the_accepted_beats(prompt: str) -> None:
+    """The episode's accepted beats, in order, in their section before the work at hand; never a
+    beat nobody accepted."""
+    beats = prompt.index("## ACCEPTED BEATS")
+    assert prompt.index("1. 顾承泽上门逼债", beats) < prompt.index("2. 林晚亮出录音", beats)
+    assert prompt.index("## THIS EPISODE") < beats < prompt.index("<passage>")
+    assert "还没想好" not in prompt
 
 
 def test_a_bible_is_proposed_from_the_logline_and_nothing_enters_the_bible_before_review(
@@ -174,6 +184,7 @@ def test_a_rewrite_of_a_selection_proposes_the_scene_with_that_passage_changed(r
         queue=False,
     )
     assert "<passage>\n林晚：你来了。" in user_prompt(suggestion) and "更狠一点" in user_prompt(suggestion)
+    assert_carries_the_accepted_beats(user_prompt(suggestion))
     fake_llm.script("林晚：（冷冷地）你终于敢来了。")
     suggestion = run(suggestion)
     assert suggestion.text == SCENE.replace("林晚：你来了。", "林晚：（冷冷地）你终于敢来了。")
@@ -196,9 +207,28 @@ def test_three_alternative_hooks_are_offered(room, fake_llm) -> None:
         user=room.writer, episode=room.episode, field="hook", queue=False
     )
     assert suggestion.base_text == "雨夜敲门声。"
+    assert_carries_the_accepted_beats(user_prompt(suggestion))
     fake_llm.script(json.dumps({"options": ["一", "二", "三"]}))
     suggestion = run(suggestion)
     assert [i["value"] for i in suggestion.content["items"]] == ["一", "二", "三"]
+
+
+def test_alternatives_for_a_line_carry_the_accepted_beats_which_a_rewrite_short_of_room_drops(
+    room, fake_llm, settings
+) -> None:
+    line = "林晚：你来了。\n"
+    start = SCENE.index(line)
+    suggestion = generate.request_alternatives(
+        user=room.writer, scene=room.scene, selection=(start, start + len(line)), queue=False
+    )
+    assert_carries_the_accepted_beats(user_prompt(suggestion))
+    # Short of room, a rewrite keeps the passage it works on and may drop the beats, saying so.
+    settings.LLM_PROMPT_TOKEN_BUDGET = 1
+    suggestion = generate.request_rewrite(scene=room.scene, user=room.writer, instruction="x", queue=False)
+    assert "accepted beats" in [d["part"] for d in suggestion.dropped_context]
+    assert "## ACCEPTED BEATS" not in user_prompt(suggestion) and "<passage>\n2-1 夜" in user_prompt(
+        suggestion
+    )
 
 
 def test_invalid_json_is_repaired_once_and_both_calls_are_counted(room, fake_llm) -> None:
@@ -315,18 +345,31 @@ def test_cancelling_a_running_request_stops_the_model_call(fake_llm) -> None:
         time.sleep(0.1)
     assert fake_llm.disconnects == 1
     assert room.scene.text == SCENE and Beat.objects.filter(origin="ai").count() == 0
+    # What the model sent before the cancel is paid for, and the budget counts it.
+    assert suggestion.tokens_in > 0 and suggestion.tokens_out > 0
+    assert float(suggestion.cost_estimate) > 0
+    assert budget.tokens_used(project=room.project) == suggestion.tokens_in + suggestion.tokens_out
 
 
-def test_a_request_past_its_time_limit_ends_failed_with_its_partial_text(room, fake_llm, monkeypatch) -> None:
+def test_a_request_past_its_time_limit_ends_failed_with_its_partial_text_and_its_tokens(
+    room, fake_llm
+) -> None:
     from celery.exceptions import SoftTimeLimitExceeded
 
-    def slow_model(*, on_text, **kwargs):
-        on_text("林晚：我")
+    def soft_time_limit(_signum, _frame):  # what Celery's soft limit does in the worker: raise there
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr("scripts_app.ai.client.complete", slow_model)
-    suggestion = run(
-        generate.request_rewrite(scene=room.scene, user=room.writer, instruction="x", queue=False)
-    )
+    fake_llm.script(Reply(text="林晚：" + "不" * 200, chunk_size=2, chunk_delay=0.05))
+    suggestion = generate.request_rewrite(scene=room.scene, user=room.writer, instruction="x", queue=False)
+    previous = signal.signal(signal.SIGALRM, soft_time_limit)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.6)
+        suggestion = run(suggestion)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
     assert suggestion.status == "failed" and "took longer than" in suggestion.error
-    assert suggestion.text == "林晚：我"
+    assert suggestion.text.startswith("林晚：不") and len(suggestion.text) < 203
+    assert suggestion.tokens_in > 0 and suggestion.tokens_out > 0  # the cut attempt is paid for
+    assert budget.tokens_used(project=room.project) == suggestion.tokens_in + suggestion.tokens_out
+    assert Scene.objects.get(pk=room.scene.pk).text == SCENE

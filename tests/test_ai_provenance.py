@@ -13,6 +13,7 @@ from scripts_app.layout import ElementMeta
 from scripts_app.models import EpisodeDocument, Suggestion
 
 from .ai_room import SCENE, room_fixture  # noqa: F401
+from .fake_openai import fake_llm_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +219,177 @@ def test_an_accepted_new_scene_draft_is_placed_at_the_end_of_the_episode_and_mar
     origins = dict(provenance.line_origins(episode=room.episode))
     assert origins["2-2 夜 外 江城大桥"] == origins["△林晚按下播放键。"] == "ai"
     assert origins["△林晚推门进来。"] == "human"
+
+
+# ---- The review copy: marks found by position, end to end into the PDF ---------------------------
+
+FOUNTAIN_SCENE = "INT. DINER - NIGHT\n\nRain hammers the windows.\n\nMAYA\nYou came back.\n\n" + (
+    "JACK\nJack always comes back.\n"
+)
+FOUNTAIN_AI = (
+    "Thunder. The door bangs open.\nA stranger shakes the water off his coat.\n\n"
+    "MAYA\n(quietly)\nSit down, Jack.\nBefore they see you.\n\n"
+)
+
+
+def fountain_room(slug: str = "diner"):
+    from django.contrib.auth import get_user_model
+
+    from scripts_app.models import Membership, Role
+    from scripts_app.services.episodes import create_episode
+    from scripts_app.services.projects import create_project
+    from scripts_app.services.scenes import create_scene
+
+    showrunner = get_user_model().objects.create_user(f"{slug}-sr")
+    writer = get_user_model().objects.create_user(f"{slug}-writer")
+    project = create_project(user=showrunner, title="Night Shift", slug=slug, script_format="fountain")
+    Membership.objects.create(project=project, user=writer, role=Role.WRITER)
+    episode = create_episode(project=project, number=1, title="Storm")
+    scene = create_scene(episode=episode, user=showrunner, text=FOUNTAIN_SCENE)
+    store.get_or_create(episode=episode)
+    return project, episode, scene, writer
+
+
+def marks_by_text(project, number: int = 1) -> list[tuple[str, str]]:
+    from scripts_app.services.shooting_script import PrintRequest, printed_episodes
+
+    printed = next(
+        p
+        for p in printed_episodes(project=project, request=PrintRequest(provenance=True))
+        if p.episode.number == number
+    )
+    return [(el.text, m.provenance) for el, m in zip(printed.elements, printed.meta, strict=True)]
+
+
+def test_the_review_copy_marks_a_model_s_multi_line_fountain_action_and_dialogue(db) -> None:
+    project, episode, scene, writer = fountain_room()
+    proposal = FOUNTAIN_SCENE.replace("JACK\n", FOUNTAIN_AI + "JACK\n")
+    suggestion = Suggestion.objects.create(
+        project=project,
+        kind="rewrite",
+        episode=episode,
+        scene=scene,
+        base_text=FOUNTAIN_SCENE,
+        text=proposal,
+        status="pending",
+        requested_by=writer,
+    )
+    review.accept_hunks(suggestion=suggestion, user=writer)
+    assert marks_by_text(project) == [
+        ("INT. DINER - NIGHT", ""),
+        ("Rain hammers the windows.", ""),
+        ("MAYA", ""),
+        ("You came back.", ""),
+        ("Thunder. The door bangs open.\nA stranger shakes the water off his coat.", "ai"),
+        ("MAYA", "ai"),
+        ("quietly", "ai"),
+        ("Sit down, Jack.\nBefore they see you.", "ai"),
+        ("JACK", ""),  # a person's, after a model's lines that name him
+        ("Jack always comes back.", ""),
+    ]
+    # A person's word inside the model's paragraph makes just that element AI-edited.
+    documents.change_text(
+        episode=episode, change=lambda old: old.replace("shakes the", "slowly shakes the"), user=writer
+    )
+    marks = dict(marks_by_text(project)[4:5])
+    assert marks == {
+        "Thunder. The door bangs open.\nA stranger slowly shakes the water off his coat.": "ai_edited"
+    }
+
+
+def test_a_person_s_dialogue_after_a_model_s_action_naming_the_same_character_is_not_marked(room) -> None:
+    ai_action = "△林晚浑身湿透地冲进来，看向顾承泽。"
+    proposal = SCENE.replace("林晚：你来了。\n", ai_action + "\n林晚：你来了。\n")
+    review.accept_hunks(suggestion=live_rewrite(room, proposal), user=room.writer)
+    origins = dict(provenance.line_origins(episode=room.episode))
+    assert (
+        origins[ai_action] == "ai"
+        and origins["林晚：你来了。"] == origins["顾承泽：（冷笑）我来收账。"] == "human"
+    )
+    marked = [(text, mark) for text, mark in marks_by_text(room.project, 2) if mark]
+    assert marked == [("林晚浑身湿透地冲进来，看向顾承泽。", "ai")]
+
+
+def test_an_element_the_text_no_longer_has_is_unmarked_and_the_rest_still_line_up(room) -> None:
+    proposal = SCENE + "△顾承泽摘下眼镜，慢慢擦拭。\n林晚：你走吧。\n"
+    review.accept_hunks(suggestion=live_rewrite(room, proposal), user=room.writer)
+    elements = [
+        Element(Kind.ACTION, "林晚推门进来。"),
+        Element(Kind.ACTION, "这一行只在已发布的旧稿里。"),  # an issued copy's line, since rewritten
+        Element(Kind.CHARACTER, "林晚"),
+        Element(Kind.DIALOGUE, "你来了。"),
+        Element(Kind.ACTION, "顾承泽摘下眼镜，慢慢擦拭。"),
+        Element(Kind.CHARACTER, "林晚"),
+        Element(Kind.DIALOGUE, "你走吧。"),
+    ]
+    meta = provenance.mark_elements(episode=room.episode, elements=elements, meta=[ElementMeta()] * 7)
+    assert [m.provenance for m in meta] == ["", "", "", "", "ai", "ai", "ai"]
+
+
+def margin_marks_and_lines(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
+    """A PDF read back: each left-margin mark with the printed line beside it, and every line."""
+    import io
+
+    import pdfplumber
+
+    marks, lines = [], []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            words = page.extract_words()
+            rows: dict[float, list[dict]] = {}
+            for w in words:
+                if w["x0"] / 72 >= 0.7:
+                    rows.setdefault(round(w["bottom"]), []).append(w)
+            text = {
+                bottom: " ".join(w["text"] for w in sorted(ws, key=lambda w: w["x0"]))
+                for bottom, ws in rows.items()
+            }
+            lines += [text[b] for b in sorted(text)]
+            for w in words:
+                if w["x0"] / 72 < 0.7:  # the margin: the line beside it shares (about) its baseline
+                    nearest = min(text, key=lambda b: abs(b - w["bottom"]))
+                    assert abs(nearest - w["bottom"]) < 4, (w, text)
+                    marks.append((w["text"], text[nearest]))
+    return marks, lines
+
+
+def test_a_review_copy_pdf_of_accepted_model_text_carries_the_marks_beside_the_model_s_lines(
+    db, fake_llm
+) -> None:
+    """End to end: the model proposes (the fake OpenAI-wire server), a writer accepts through the review
+    service, the PDF export with "Mark AI and AI-edited lines" prints AI beside exactly those lines."""
+    from scripts_app.ai import generate
+    from scripts_app.render.pdf import missing_fonts
+    from scripts_app.services.exports import export_file
+    from scripts_app.services.shooting_script import PrintRequest
+
+    if missing_fonts(("Courier Prime",)):
+        pytest.skip("fonts-courier-prime not installed")
+    project, episode, scene, writer = fountain_room("diner-pdf")
+    fake_llm.script(FOUNTAIN_SCENE.replace("JACK\n", FOUNTAIN_AI + "JACK\n"))
+    suggestion = generate.request_rewrite(
+        scene=scene, user=writer, instruction="Add a stranger.", queue=False
+    )
+    generate.run_suggestion(suggestion_id=suggestion.pk)
+    suggestion.refresh_from_db()
+    assert suggestion.status == "pending", suggestion.error
+    review.accept_hunks(suggestion=suggestion, user=writer)
+
+    exported = export_file(
+        project=project, fmt="pdf", request=PrintRequest(provenance=True, title_page=False)
+    )
+    marks, lines = margin_marks_and_lines(exported.data)
+    assert {mark for mark, _line in marks} == {"AI"}, marks
+    assert [line for _mark, line in marks] == [
+        "Thunder. The door bangs open.",
+        "A stranger shakes the water off his coat.",
+        "MAYA",
+        "(quietly)",
+        "Sit down, Jack.",
+        "Before they see you.",
+    ]
+    for human in ("Rain hammers the windows.", "You came back.", "JACK", "Jack always comes back."):
+        assert human in lines
+
+    plain = export_file(project=project, fmt="pdf", request=PrintRequest(title_page=False))
+    assert margin_marks_and_lines(plain.data)[0] == []

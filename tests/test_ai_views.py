@@ -51,6 +51,48 @@ def test_without_a_model_the_ai_page_says_how_to_configure_one_and_the_rest_work
     assert answer.status_code == 409 and "LLM_BASE_URL" in answer.json()["error"]
 
 
+def test_without_a_model_the_episode_s_ai_pages_and_the_editor_panel_say_how_and_offer_no_ask(
+    room, settings
+) -> None:
+    settings.LLM_ENDPOINTS = {}
+    client = client_for(room.writer)  # a writer: with a model, every one of these pages offers asks
+    slug, number = room.project.slug, room.episode.number
+    ask_urls = [
+        reverse("ai_request_beats", args=[slug, number]),
+        reverse("ai_request_draft", args=[slug, number]),
+        reverse("ai_request_alternatives", args=[slug]),
+        reverse("ai_request_rewrite", args=[slug, room.scene.pk]),
+        reverse("ai_episode", args=[slug, number]),  # the editor panel's rewrite form posts here
+    ]
+    pages = {
+        "panel": reverse("ai_editor_panel", args=[slug, number]),
+        "episode": reverse("ai_episode", args=[slug, number]),
+        "scene": reverse("ai_scene", args=[slug, room.scene.pk]),
+    }
+    for name, url in pages.items():
+        page = client.get(url)
+        assert page.status_code == 200, name
+        html = page.content.decode()
+        assert "AI is not available for this series yet." in html, name
+        assert "LLM_BASE_URL" in html and "LLM_MODEL" in html, name
+        assert 'id="ai-ask-' not in html and 'class="ai-rewrite"' not in html, name
+        assert 'class="ai-selection"' not in html and 'name="field"' not in html, name
+        assert not any(f'action="{ask}"' in html or f'hx-post="{ask}"' in html for ask in ask_urls), name
+    assert "<button" not in client.get(pages["panel"]).content.decode()  # the panel: nothing to press
+    # The scene is still shown (read-only) and the rest of the series works.
+    assert "林晚：你来了。" in client.get(pages["scene"]).content.decode()
+    assert client.get(reverse("episode_detail", args=[slug, number])).status_code == 200
+    # Asking anyway is refused with the same advice, and nothing is queued.
+    for url, data in (
+        (ask_urls[0], {}),
+        (ask_urls[3], {"instruction": "更狠一点"}),
+        (ask_urls[2], {"episode": number, "field": "hook"}),
+    ):
+        answer = client.post(url, data, HTTP_ACCEPT="application/json")
+        assert answer.status_code == 409 and "LLM_BASE_URL" in answer.json()["error"], url
+    assert Suggestion.objects.count() == 0
+
+
 def test_a_writer_asks_through_htmx_and_gets_the_queued_card(room, fake_llm) -> None:
     client = client_for(room.writer)
     page = client.get(reverse("ai_episode", args=[room.project.slug, room.episode.number]))
@@ -196,6 +238,45 @@ def test_only_the_showrunner_sets_the_endpoint_model_and_limits(room, fake_llm) 
     client_for(room.showrunner).post(url, {**values, "ai_endpoint": "not-offered"})
     room.project.refresh_from_db()
     assert room.project.ai_endpoint == "fake"
+
+
+def test_the_settings_offer_the_models_the_endpoint_lists_escaped_and_only_to_the_showrunner(
+    room, fake_llm
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()  # nothing remembered from an earlier test's server
+    fake_llm.models = ("deepseek-chat", "qwen-plus", '<img src=x onerror="alert(1)">')
+    page = client_for(room.showrunner).get(reverse("ai_home", args=[room.project.slug])).content.decode()
+    assert 'list="ai-models"' in page
+    datalist = page[page.index('<datalist id="ai-models">') : page.index("</datalist>")]
+    assert '<option value="deepseek-chat"></option>' in datalist and '<option value="qwen-plus">' in datalist
+    assert "<img" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in datalist
+    assert "offers 3 models" in page
+    assert fake_llm.model_listings == 1
+    client_for(room.showrunner).get(reverse("ai_home", args=[room.project.slug]))
+    assert fake_llm.model_listings == 1  # remembered, not asked on every visit
+    writer_page = client_for(room.writer).get(reverse("ai_home", args=[room.project.slug])).content
+    assert b"ai-models" not in writer_page
+
+
+def test_an_endpoint_that_won_t_list_its_models_leaves_the_model_to_be_typed(room, settings) -> None:
+    settings.LLM_ENDPOINTS = {"down": {"base_url": "http://127.0.0.1:9/v1", "model": "m", "api_key_env": "X"}}
+    page = client_for(room.showrunner).get(reverse("ai_home", args=[room.project.slug]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<datalist id="ai-models"></datalist>' in html and 'name="ai_model"' in html
+    assert "ai-models-note" not in html
+
+
+def test_the_ai_page_links_to_every_episode_s_ai_page(room) -> None:
+    for number in range(4, 31):
+        room.project.episodes.create(number=number)
+    page = client_for(room.viewer).get(reverse("ai_home", args=[room.project.slug])).content.decode()
+    nav = page[page.index('class="ai-episode-links"') :]
+    nav = nav[: nav.index("</nav>")]
+    for number in (1, 12, 13, 30):
+        assert f'href="{reverse("ai_episode", args=[room.project.slug, number])}"' in nav
 
 
 def test_a_running_request_is_cancelled_from_its_card(room, fake_llm) -> None:

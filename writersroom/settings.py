@@ -215,8 +215,8 @@ LLM_PROMPT_TOKEN_BUDGET = int(os.environ.get("LLM_PROMPT_TOKEN_BUDGET", "12000")
 # one; a running suggestion whose heartbeat is older than AI_STALE_AFTER lost its worker.
 AI_TASK_SOFT_TIME_LIMIT = int(os.environ.get("AI_TASK_SOFT_TIME_LIMIT", "600"))
 AI_TASK_TIME_LIMIT = AI_TASK_SOFT_TIME_LIMIT + 30
-AI_HEARTBEAT_SECONDS = 5.0
-AI_STALE_AFTER_SECONDS = 90
+AI_HEARTBEAT_SECONDS = float(os.environ.get("AI_HEARTBEAT_SECONDS", "5"))
+AI_STALE_AFTER_SECONDS = float(os.environ.get("AI_STALE_AFTER_SECONDS", "90"))
 # A request beyond its series' concurrency limit waits this long before trying again.
 AI_BUSY_RETRY_SECONDS = 3
 # Where `celery beat` runs, it also sweeps suggestions whose worker died (requests and the AI page

@@ -3,7 +3,11 @@
 The showrunner sets a monthly token budget and how many requests may run at once. A request's cost
 is known before it is sent (its prompt is counted, its answer is capped at the level's max tokens),
 so a request that could exceed the month's budget is refused up front with a message saying why.
-Requests still queued or running count with that worst case until their real usage is known.
+Requests still queued or running count with that worst case until their real usage is known. A
+request that must call the model again (one repair of an unusable answer, a retry of an attempt that
+had started answering) first reserves that call's worst case too (`reserve_more`), or fails with the
+budget's reason without calling; whatever ends a request (done, failed, cancelled, cut by its time
+limit), the tokens it really spent are recorded and counted.
 A request from the browser beyond the concurrency limit (as many of the series' requests queued or
 running as the showrunner allows) is refused before any call, with a message saying so. Only a batch
 from `ai_generate` (inside `batch()`) queues beyond it: it makes a suggestion per episode on purpose,
@@ -18,6 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,23 +73,7 @@ def tokens_used(*, project: Project) -> int:
 def check(*, project: Project, reserve: int) -> None:
     """Refuse a request that needs up to `reserve` tokens if it could take the series over its monthly
     budget (or too many of its requests are already waiting)."""
-    budget = project.ai_monthly_token_budget
-    if budget == 0:
-        raise OverLimit(
-            _(
-                "AI is switched off for this series (its monthly token budget is 0). "
-                "The showrunner can set a budget in the AI settings."
-            )
-        )
-    used = tokens_used(project=project)
-    if used + reserve > budget:
-        raise OverLimit(
-            _(
-                "This request needs up to %(need)s tokens, but this series has used %(used)s of its "
-                "%(budget)s AI tokens this month. The showrunner can raise the budget in the AI settings."
-            )
-            % {"need": f"{reserve:,}", "used": f"{used:,}", "budget": f"{budget:,}"}
-        )
+    _check_tokens(project=project, reserve=reserve)
     waiting = Suggestion.objects.filter(project=project, status__in=ACTIVE, sample=False).count()
     limit = max(1, project.ai_concurrency_limit)
     if waiting >= limit and not _BATCH.get():
@@ -104,6 +93,52 @@ def check(*, project: Project, reserve: int) -> None:
             )
             % {"n": waiting}
         )
+
+
+def _check_tokens(*, project: Project, reserve: int, more: bool = False) -> None:
+    budget = project.ai_monthly_token_budget
+    if budget == 0:
+        raise OverLimit(
+            _(
+                "AI is switched off for this series (its monthly token budget is 0). "
+                "The showrunner can set a budget in the AI settings."
+            )
+        )
+    used = tokens_used(project=project)
+    if used + reserve > budget:
+        values = {"need": f"{reserve:,}", "used": f"{used:,}", "budget": f"{budget:,}"}
+        if more:
+            raise OverLimit(
+                _(
+                    "Asking the model again needs up to %(need)s more tokens, but this series has used "
+                    "%(used)s of its %(budget)s AI tokens this month. The showrunner can raise the "
+                    "budget in the AI settings."
+                )
+                % values
+            )
+        raise OverLimit(
+            _(
+                "This request needs up to %(need)s tokens, but this series has used %(used)s of its "
+                "%(budget)s AI tokens this month. The showrunner can raise the budget in the AI settings."
+            )
+            % values
+        )
+
+
+def reserve_more(*, suggestion: Suggestion, need: int) -> None:
+    """Before a running request calls the model again (a repair, a retry of an attempt that was
+    paid for), raise its reservation to `need`: its real use so far plus that call's worst case.
+    Refused with OverLimit, and nothing reserved, when the month's budget can't take the difference;
+    the caller then makes no call. A need within the reservation asks nothing of the database."""
+    if need <= suggestion.tokens_reserved:
+        return
+    with transaction.atomic():
+        # The same lock as a new request's check: two requests can't both take the last tokens.
+        project = Project.objects.select_for_update().get(pk=suggestion.project_id)
+        # This request already counts at its reservation while it is queued or running.
+        _check_tokens(project=project, reserve=need - suggestion.tokens_reserved, more=True)
+        Suggestion.objects.filter(pk=suggestion.pk, status__in=ACTIVE).update(tokens_reserved=need)
+    suggestion.tokens_reserved = need
 
 
 def may_start(*, project: Project) -> bool:

@@ -81,6 +81,25 @@ class Cancelled(ModelError):
         )
 
 
+@dataclass
+class Spent:
+    """Tokens a request has spent over all its calls and attempts, added to as each attempt ends,
+    however it ends (answered, failed, cancelled, or stopped by the task's time limit midway), so a
+    budget counts what the provider bills. An attempt counts once the endpoint started answering
+    (its stream opened); an attempt refused before that (401, 429, 500, no connection) costs nothing."""
+
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.tokens_in + self.tokens_out
+
+    def add(self, tokens_in: int, tokens_out: int) -> None:
+        self.tokens_in += tokens_in
+        self.tokens_out += tokens_out
+
+
 @dataclass(frozen=True)
 class Answer:
     text: str
@@ -164,10 +183,39 @@ def make_client(endpoint: Endpoint) -> openai.OpenAI:
     )
 
 
-def list_models(*, endpoint: Endpoint) -> list[str]:
+def list_models(*, endpoint: Endpoint, timeout: float | None = None) -> list[str]:
     """The model names the endpoint offers (GET /models), for the settings page."""
     with make_client(endpoint) as client:
+        if timeout is not None:
+            client = client.with_options(timeout=openai.Timeout(timeout, connect=min(timeout, 2.0)))
         return sorted(m.id for m in client.models.list())
+
+
+# The settings page asks the endpoint which models it has; an endpoint that is slow or down must not
+# hold the page, and every showrunner's visit need not ask again.
+MODELS_TIMEOUT = 3.0
+MODELS_CACHE_SECONDS = 600
+MAX_OFFERED_MODELS = 300
+
+
+def offered_models(*, endpoint: Endpoint) -> list[str]:
+    """The names the endpoint offers, to pick from (remembered a while); [] if it won't say. The
+    names come from the endpoint: shown escaped, never trusted beyond being a name to pick."""
+    from django.core.cache import cache
+
+    key = f"ai-models:{endpoint.name}:{endpoint.base_url}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    try:
+        names = list_models(endpoint=endpoint, timeout=MODELS_TIMEOUT)
+    except Exception:  # an endpoint without /models, down, or refusing the key: type the name instead
+        log.info("could not list the models of %s", endpoint.name, exc_info=True)
+        cache.set(key, [], 60)
+        return []
+    names = [n[:200] for n in names if isinstance(n, str) and n.strip()][:MAX_OFFERED_MODELS]
+    cache.set(key, names, MODELS_CACHE_SECONDS)
+    return names
 
 
 # ---- Structured output ---------------------------------------------------------------------------
@@ -198,18 +246,27 @@ def complete(
     on_text: Callable[[str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     max_retries: int | None = None,
+    spent: Spent | None = None,
+    before_retry: Callable[[Spent, ModelError], None] | None = None,
 ) -> Answer:
     """Stream one answer to the end; `on_text(text_so_far)` after each chunk.
 
+    Every attempt's tokens are added to `spent` (the Answer's and the errors' own counts are the
+    last attempt's). `before_retry(spent, error)` runs before each retry and may refuse it by raising
+    (the budget: a retried prompt is paid again, and the attempt before it may have been paid too).
+
     Raises Cancelled when `should_stop()` turned true, ModelError with a readable reason otherwise."""
     retries = settings.LLM_MAX_RETRIES if max_retries is None else max_retries
+    spent = spent if spent is not None else Spent()
     attempt = 0
     while True:
         try:
-            return _stream_once(endpoint, messages, max_tokens, response_format, on_text, should_stop)
+            return _stream_once(endpoint, messages, max_tokens, response_format, on_text, should_stop, spent)
         except ModelError as error:
             if isinstance(error, Cancelled) or not error.retryable or attempt >= retries:
                 raise
+            if before_retry is not None:
+                before_retry(spent, error)
             if error.code == "bad_format" and response_format and response_format["type"] == "json_schema":
                 # An endpoint that turns json_schema down may still do json_object.
                 response_format = {"type": "json_object"}
@@ -272,7 +329,7 @@ class _Watcher(threading.Thread):
             pass
 
 
-def _stream_once(endpoint, messages, max_tokens, fmt, on_text, should_stop) -> Answer:
+def _stream_once(endpoint, messages, max_tokens, fmt, on_text, should_stop, spent: Spent) -> Answer:
     if should_stop is not None and should_stop():
         raise Cancelled()
     kwargs: dict = {
@@ -290,11 +347,13 @@ def _stream_once(endpoint, messages, max_tokens, fmt, on_text, should_stop) -> A
     parts: list[str] = []
     finish_reason = None
     usage = None
+    opened = False
     model = endpoint.model
     client = make_client(endpoint)
     try:
         try:
             stream = client.chat.completions.create(**kwargs)
+            opened = True  # the endpoint is answering: from here on the attempt is paid for
             if watcher is not None:
                 watcher.stream = stream
                 if watcher.stopped.is_set():
@@ -316,7 +375,8 @@ def _stream_once(endpoint, messages, max_tokens, fmt, on_text, should_stop) -> A
             raise _status_error(exc, endpoint) from exc
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             if watcher is not None and watcher.stopped.is_set():
-                raise Cancelled(partial="".join(parts)) from exc
+                tokens_in, tokens_out = _tokens(usage, messages, "".join(parts))
+                raise Cancelled(partial="".join(parts), tokens_in=tokens_in, tokens_out=tokens_out) from exc
             text = "".join(parts)
             timed_out = isinstance(exc, openai.APITimeoutError)
             reason = (
@@ -332,6 +392,10 @@ def _stream_once(endpoint, messages, max_tokens, fmt, on_text, should_stop) -> A
         if watcher is not None:
             watcher.done.set()
         client.close()
+        if opened:
+            # However the attempt ended, even by an exception raised midway (Celery's soft time
+            # limit arrives as one), what was sent and received so far counts.
+            spent.add(*_tokens(usage, messages, "".join(parts)))
     text = "".join(parts)
     tokens_in, tokens_out = _tokens(usage, messages, text)
     if watcher is not None and watcher.stopped.is_set():

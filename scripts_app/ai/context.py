@@ -187,9 +187,10 @@ def episode_part(episode: Episode) -> Part:
     return Part("episode", f"episode {episode.number}", text, REQUIRED)
 
 
-def beats_part(beats: list[Beat]) -> Part:
+def beats_part(beats: list[Beat], *, relevance: float = REQUIRED) -> Part:
+    """The episode's accepted beats: required where the work follows them (beats, drafts)."""
     text = "\n".join(f"{n}. {b.text}" for n, b in enumerate(beats, start=1))
-    return Part("beats", "accepted beats", text, REQUIRED)
+    return Part("beats", "accepted beats", text, relevance)
 
 
 # ---- Assembly ------------------------------------------------------------------------------------

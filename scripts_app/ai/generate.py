@@ -186,7 +186,16 @@ def request_episode_list(
     )
 
 
-def _episode_material(episode: Episode, *, focus: str = "") -> context.Material:
+# How much an episode's accepted beats matter to a prompt that is not about them (a rewrite, three
+# alternatives): after the characters involved, before the far past and the scenes around it.
+BEATS_RELEVANCE = 75
+
+
+def _episode_material(
+    episode: Episode, *, focus: str = "", beats_relevance: float = BEATS_RELEVANCE
+) -> context.Material:
+    """What every prompt about an episode carries: the series, the bible anchors of who and what is
+    involved, earlier episodes' summaries, this episode and its accepted beats."""
     project = episode.project
     beats = context.accepted_beats(episode)
     text = "\n".join([episode.summary, episode.hook, episode.cliffhanger, focus, *(b.text for b in beats)])
@@ -195,15 +204,14 @@ def _episode_material(episode: Episode, *, focus: str = "") -> context.Material:
     material.add_bible()
     material.add_earlier(episode.number)
     material.add(context.episode_part(episode))
+    if beats:
+        material.add(context.beats_part(beats, relevance=beats_relevance))
     return material
 
 
 def request_beats(*, episode: Episode, user, queue: bool = True) -> Suggestion:
     """c. One episode -> its beats, proposed Beat rows of origin AI once the answer is in."""
-    material = _episode_material(episode)
-    accepted = context.accepted_beats(episode)
-    if accepted:
-        material.add(context.beats_part(accepted))
+    material = _episode_material(episode, beats_relevance=context.REQUIRED)
     prompt = context.build(level="beats", material=material, values={"number": episode.number})
     return _create(
         project=episode.project,
@@ -250,8 +258,7 @@ def request_draft(
             f"Draft the whole of episode {episode.number}, scene by scene (number the scenes "
             f"{episode.number}-1, {episode.number}-2… in the Chinese format)."
         )
-    material = _episode_material(episode, focus=base_text)
-    material.add(context.beats_part(beats))
+    material = _episode_material(episode, focus=base_text, beats_relevance=context.REQUIRED)
     if scope == "scene":
         material.add(context.Part("scene", "the scene", scene.text, context.REQUIRED))
         for part in context.scene_neighbours(scene):
@@ -568,16 +575,17 @@ def run_suggestion(*, suggestion_id: int) -> Suggestion | None:
     heartbeat = _Heartbeat(suggestion.pk)
     heartbeat.start()
     progress = _Progress(suggestion)
-    spent = [0, 0]  # tokens in, out, over every attempt
+    spent = client.Spent()  # tokens in and out over every call and attempt, however each ended
     try:
         endpoint = _endpoint_of(suggestion)
         text, parsed = _ask(suggestion, endpoint, progress, heartbeat.stop, spent)
         _finish(suggestion, endpoint, text=text, parsed=parsed, spent=spent)
     except Cancelled as exc:
-        _spend(suggestion, spent, exc)
-        Suggestion.objects.filter(pk=suggestion.pk).update(text=exc.partial or progress.text)
-    except (ModelError, NotConfigured, schemas.BadAnswer) as exc:
-        _spend(suggestion, spent, exc)
+        # Cancelled by a person (the row already says so): what the model sent until then is paid.
+        Suggestion.objects.filter(pk=suggestion.pk).update(
+            text=exc.partial or progress.text, **_usage_fields(suggestion, spent)
+        )
+    except (ModelError, NotConfigured, schemas.BadAnswer, budget.OverLimit) as exc:
         partial = getattr(exc, "partial", "") or progress.text
         _fail(suggestion.pk, str(exc), text=partial, **_usage_fields(suggestion, spent))
     except SoftTimeLimitExceeded:
@@ -613,19 +621,41 @@ def _endpoint_of(suggestion: Suggestion) -> client.Endpoint:
     return client.Endpoint(**{**endpoint.__dict__, "model": suggestion.model})
 
 
-def _spend(suggestion: Suggestion, spent: list[int], exc: Exception) -> None:
-    spent[0] += getattr(exc, "tokens_in", 0) or 0
-    spent[1] += getattr(exc, "tokens_out", 0) or 0
-
-
-def _usage_fields(suggestion: Suggestion, spent: list[int]) -> dict:
+def _usage_fields(suggestion: Suggestion, spent: client.Spent) -> dict:
     endpoint = client.configured_endpoints().get(suggestion.endpoint)
-    cost = client.estimate_cost(endpoint=endpoint, tokens_in=spent[0], tokens_out=spent[1]) if endpoint else 0
-    return {"tokens_in": spent[0], "tokens_out": spent[1], "cost_estimate": round(cost, 4)}
+    tokens_in, tokens_out = spent.tokens_in, spent.tokens_out
+    cost = (
+        client.estimate_cost(endpoint=endpoint, tokens_in=tokens_in, tokens_out=tokens_out) if endpoint else 0
+    )
+    return {"tokens_in": tokens_in, "tokens_out": tokens_out, "cost_estimate": round(cost, 4)}
 
 
-def _ask(suggestion, endpoint, progress, stop: threading.Event, spent: list[int]):
-    """The answer's text and, for structured levels, its validated content; one repair if unusable."""
+def _reserve_call(
+    suggestion: Suggestion, spent: client.Spent, messages: list[dict], *, why: str = ""
+) -> None:
+    """Before calling the model again: reserve what is spent so far plus this call's worst case
+    (its prompt and the level's answer cap), or raise budget.OverLimit and make no call."""
+    prompt = sum(context.count_tokens(str(m.get("content", ""))) for m in messages)
+    try:
+        budget.reserve_more(
+            suggestion=suggestion, need=spent.total + prompt + suggestion.request["max_tokens"]
+        )
+    except budget.OverLimit as over:
+        if not why:
+            raise
+        raise budget.OverLimit(f"{why} {over}") from over
+
+
+def _retry_reserve(suggestion: Suggestion, messages: list[dict], spent: client.Spent, error) -> None:
+    why = _("%(why)s It was not tried again:") % {"why": error}
+    _reserve_call(suggestion, spent, messages, why=why)
+
+
+def _ask(suggestion, endpoint, progress, stop: threading.Event, spent: client.Spent):
+    """The answer's text and, for structured levels, its validated content; one repair if unusable.
+
+    The request's reservation covers one call; a retry of an attempt that was paid for, or the
+    repair, reserves its own worst case first, or fails with the budget's reason, uncalled."""
     request = suggestion.request
     kind = request.get("schema")
     messages = list(request["messages"])
@@ -642,9 +672,9 @@ def _ask(suggestion, endpoint, progress, stop: threading.Event, spent: list[int]
             response_format=fmt,
             on_text=progress,
             should_stop=stop.is_set,
+            spent=spent,
+            before_retry=partial(_retry_reserve, suggestion, messages),
         )
-        spent[0] += answer.tokens_in
-        spent[1] += answer.tokens_out
         try:
             if kind:
                 parsed = schemas.parse(kind, answer.text)
@@ -671,6 +701,8 @@ def _ask(suggestion, endpoint, progress, stop: threading.Event, spent: list[int]
                     + (", as one JSON object of the shape the system message gives." if kind else "."),
                 },
             ]
+            why = _("The model's answer was not usable (%(why)s) and was not repaired:") % {"why": bad}
+            _reserve_call(suggestion, spent, messages, why=why)
             log.info("suggestion %s: repairing a %s answer", suggestion.pk, bad.code)
     raise AssertionError("unreachable")
 
@@ -806,7 +838,8 @@ def _batch_requests(*, project, user, level, episodes, instruction, next_scene, 
     rows = project.episodes.select_related("project").order_by("number")
     if episodes:
         rows = rows.filter(number__in=episodes)
-    results = []
+    rows = list(rows)
+    results = _missing_episodes(episodes or [], found={e.number for e in rows})
     for episode in rows:
         label = f"episode {episode.number}"
         if level == "beats":
@@ -819,6 +852,26 @@ def _batch_requests(*, project, user, level, episodes, instruction, next_scene, 
                 make = partial(request_rewrite, scene=scene, user=user, instruction=note, queue=queue)
                 results.append(_attempt(f"{label} scene {scene.pk}", make))
     return results
+
+
+def _missing_episodes(asked: list[int], *, found: set[int]) -> list[tuple[str, None, str]]:
+    """A refused request for each run of asked-for episode numbers the series doesn't have."""
+    missing = sorted(set(asked) - found)
+    runs: list[list[int]] = []
+    for n in missing:
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    out = []
+    for run in runs:
+        if len(run) == 1:
+            what, error = f"episode {run[0]}", _("This series has no episode %(n)s.") % {"n": run[0]}
+        else:
+            span = f"{run[0]}-{run[-1]}"
+            what, error = f"episodes {span}", _("This series has no episodes %(span)s.") % {"span": span}
+        out.append((what, None, error))
+    return out
 
 
 def _attempt(what: str, make) -> tuple[str, Suggestion | None, str]:

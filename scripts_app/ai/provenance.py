@@ -13,6 +13,7 @@ series' AI page and the review copy's margin marks.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -177,20 +178,113 @@ def _line_origin(seen: set[str]) -> str:
 
 def mark_elements(*, episode: Episode, elements: list, meta: list) -> list:
     """The review copy's hook (services/shooting_script.py): each printed element's ElementMeta with
-    the provenance of the script line it was read from (matched in order, by its text)."""
+    the provenance of the characters it was read from: AI if a model wrote every one of them (as
+    accepted), AI-edited if a model wrote some, else unmarked.
+
+    Elements are found in the episode's text by position: in order, each one after the one before,
+    line by line of the element (a Fountain action paragraph or a dialogue over several lines is
+    several), so a short text (a name) is never taken from an earlier line that mentions it. An
+    element the text doesn't have near that place (a printed issued revision that was changed since)
+    is left unmarked and moves nothing."""
     from dataclasses import replace
 
-    lines = [(line.strip(), origin) for line, origin in line_origins(episode=episode) if line.strip()]
+    text, codes = _text_with_origins(episode)
+    finder = _Finder(text)
     out = []
-    at = 0
     for element, m in zip(elements, meta, strict=True):
-        wanted = (getattr(element, "text", "") or "").strip()
-        origin = ""
-        if wanted:
-            # Forward only, with a bounded look-ahead: linear in the script's length.
-            for j in range(at, min(len(lines), at + 40)):
-                if wanted in lines[j][0]:
-                    origin, at = lines[j][1], j
-                    break
+        spans = finder.find(_pieces(element))
+        origin = _origin_of(text, codes, spans) if spans else HUMAN
         out.append(replace(m, provenance=origin if origin in (AI, AI_EDITED) else ""))
     return out
+
+
+_CODE = {HUMAN: "h", AI: "a", AI_EDITED: "e"}
+_WHITESPACE = frozenset(" \t\r\n\u3000")
+
+
+def _text_with_origins(episode: Episode) -> tuple[str, str]:
+    """The episode's text, and a string as long with each character's origin as one letter."""
+    all_runs = runs(episode=episode)
+    return "".join(r.text for r in all_runs), "".join(_CODE[r.origin] * len(r.text) for r in all_runs)
+
+
+def _pieces(element) -> list[str]:
+    """What of an element's text stands verbatim in the script, in order: its lines, stripped (the
+    parser drops prefixes such as △, "NAME：" and brackets around them); a cast list by its names
+    (the parser joins them with 、 whatever the script separated them with)."""
+    text = getattr(element, "text", "") or ""
+    if getattr(element, "kind", None) == "cast":
+        return [name.strip() for name in text.split("、") if name.strip()]
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _origin_of(text: str, codes: str, spans: list[tuple[int, int]]) -> str:
+    seen = {codes[i] for start, end in spans for i in range(start, end) if text[i] not in _WHITESPACE}
+    if seen == {"a"}:
+        return AI
+    return AI_EDITED if seen & {"a", "e"} else HUMAN
+
+
+class _Finder:
+    """Finds elements' pieces in a text, moving forward only: each search starts where the last
+    element ended and looks a bounded number of lines ahead, so the whole is linear in the text."""
+
+    FIRST_LOOKAHEAD = 40  # lines an element may start after the previous one (blank lines, notes…)
+    NEXT_LOOKAHEAD = 2  # lines between one line of an element and its next
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def _limit(self, pos: int, lines: int) -> int:
+        line = bisect_right(self.line_starts, pos) - 1
+        after = line + lines + 1
+        return self.line_starts[after] if after < len(self.line_starts) else len(self.text)
+
+    def _one(self, piece: str, pos: int, lookahead: int) -> tuple[int, int] | None:
+        limit = self._limit(pos, lookahead)
+        at = self.text.find(piece, pos, limit + len(piece))
+        if at >= 0:
+            return at, at + len(piece)
+        return None
+
+    def find(self, pieces: list[str]) -> list[tuple[int, int]]:
+        """The spans of all pieces, in order (the cursor then moves past them), or [] if any is
+        missing (the cursor stays)."""
+        pos, spans = self.pos, []
+        for n, piece in enumerate(pieces):
+            lookahead = self.FIRST_LOOKAHEAD if n == 0 else self.NEXT_LOOKAHEAD
+            span = self._one(piece, pos, lookahead)
+            if span is not None:
+                spans.append(span)
+                pos = span[1]
+                continue
+            found = self._words(piece, pos, lookahead)
+            if not found:
+                return []
+            spans += found
+            pos = max(end for _start, end in found)
+        if spans:
+            self.pos = pos
+        return spans
+
+    def _words(self, piece: str, pos: int, lookahead: int) -> list[tuple[int, int]]:
+        """A line the parser normalised ("3 张家书房 日内" is printed "日 内 张家书房"): all its
+        words on one line of the text, in any order; found by its longest word."""
+        words = piece.split()
+        if len(words) < 2:
+            return []
+        anchor = self._one(max(words, key=len), pos, lookahead)
+        if anchor is None:
+            return []
+        start = max(pos, self.line_starts[bisect_right(self.line_starts, anchor[0]) - 1])
+        end = self.text.find("\n", anchor[0])
+        end = len(self.text) if end < 0 else end
+        spans = []
+        for word in words:
+            at = self.text.find(word, start, end)
+            if at < 0:
+                return []
+            spans.append((at, at + len(word)))
+        return spans

@@ -57,6 +57,8 @@ class AiSettingsForm(forms.ModelForm):
             )
         self.fields["ai_endpoint"].choices = choices
         self.fields["ai_concurrency_limit"].widget.attrs.update(min=1, max=20)
+        # The names the series' endpoint offers, to pick from (home.html renders the datalist).
+        self.fields["ai_model"].widget.attrs.update(list="ai-models", autocomplete="off")
 
     def clean_ai_concurrency_limit(self) -> int:
         value = self.cleaned_data["ai_concurrency_limit"]
@@ -164,17 +166,30 @@ def _cards(request, suggestions) -> list[dict]:
     return [live.card_context(suggestion=s, may_write=may_write, episodes=episodes) for s in suggestions]
 
 
+def _offered_models(project: Project, state: dict) -> list[str]:
+    """The models the series' endpoint offers, for the showrunner's settings form."""
+    endpoint = state["ai_endpoint"]
+    if endpoint is None:
+        endpoints = client.configured_endpoints()
+        endpoint = endpoints.get(project.ai_endpoint) or next(iter(endpoints.values()), None)
+    return client.offered_models(endpoint=endpoint) if endpoint is not None else []
+
+
 @project_view()
 def ai_home(request, project):
     """The series' AI page: bible and episode-list requests, usage, settings, and every suggestion."""
     generate.sweep_stale(project=project)
+    state = _ai_state(project)
+    showrunner = request.membership.is_showrunner
     context = {
         "project": project,
-        **_ai_state(project),
+        **state,
+        "ai_models": _offered_models(project, state) if showrunner else [],
         "usage": budget.usage(project=project),
         "provenance": provenance.series_shares(project=project),
-        "settings_form": AiSettingsForm(instance=project) if request.membership.is_showrunner else None,
+        "settings_form": AiSettingsForm(instance=project) if showrunner else None,
         "cards": _cards(request, live.suggestions_for(project=project)),
+        "episodes": project.episodes.order_by("number").only("number"),  # every one, not the first few
         "may_write": request.membership.may(Role.WRITER),
         "live_where": "ai",
     }

@@ -6,8 +6,10 @@ one per episode for beats and drafts ("scene"), one per scene for rewrites. With
 queued for the Celery worker; with --sync the same task code runs here, one after the other.
 
 Prints a line per suggestion, then one JSON line: requested, queued, pending, failed, errors (the
-readable reasons). Exits 1 if any request failed or was refused. It never changes the script: what
-comes back waits for a person to accept it.
+readable reasons). Exits 1 if any request failed or was refused, also when the batch can't be made
+as asked (a rewrite without --instruction: nothing requested, the reason in errors) and for
+--episodes numbers the series has no episode for (each run of them one refused request). It never
+changes the script: what comes back waits for a person to accept it.
 """
 
 from __future__ import annotations
@@ -69,7 +71,14 @@ class Command(BaseCommand):
                 queue=not options["sync"],
             )
         except generate.RequestError as exc:
-            raise CommandError(str(exc)) from exc
+            # The batch as asked can't be made (a rewrite without --instruction): no request at all,
+            # but the summary still says why, for the script that reads it.
+            counts = {"requested": 0, "queued": 0, "pending": 0, "failed": 0}
+            self.stdout.write(f"-\t{options['level']}\trefused\t{exc}")
+            self.stdout.write(
+                json.dumps({**counts, "errors": [f"{options['level']}: {exc}"]}, ensure_ascii=False)
+            )
+            raise SystemExit(1) from exc
         counts = {"requested": len(results), "queued": 0, "pending": 0, "failed": 0}
         errors = []
         for what, suggestion, error in results:
