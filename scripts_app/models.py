@@ -316,6 +316,8 @@ class ExportJob(models.Model):
     # worker and is taken over or failed (services/job_sweeper.py). Attempts counts the runs started.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The requester's language when it was queued: the worker writes the job's messages in it.
+    language = models.CharField(max_length=15, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -505,6 +507,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    language = models.CharField(max_length=15, blank=True)  # the requester's, as on ExportJob
 
     class Meta:
         ordering = ["-created_at"]

@@ -323,8 +323,9 @@ def start_import(*, project: Project, user, data: bytes, filename: str, fmt: str
             % {"size": len(data) / 1e6, "limit": settings.SCRIPT_UPLOAD_MAX_BYTES / 1e6}
         )
     job = ImportJob.objects.create(
-        project=project, requested_by=user, data=data, filename=filename[:255], format=fmt
-    )
+        project=project, requested_by=user, data=data, filename=filename[:255], format=fmt,
+        language=jobs.requester_language(),
+    )  # fmt: skip
     transaction.on_commit(lambda: dispatch(job))
     return job
 
@@ -342,6 +343,11 @@ def run_import(*, job_id: int, generation: int | None = None, redelivered: bool 
     if not jobs.claim(ImportJob, job_id, generation=generation, redelivered=redelivered):
         return
     job = ImportJob.objects.select_related("project", "requested_by").get(pk=job_id)
+    with jobs.in_language(job.language):  # what it says, in the requester's language
+        _run(job)
+
+
+def _run(job: ImportJob) -> None:
     try:
         with jobs.heartbeat(ImportJob, job.pk):
             result = import_script(
