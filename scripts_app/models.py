@@ -212,6 +212,10 @@ class SceneVersion(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What made this version, in no language (history_notes.py): a code and its parameters, said
+    # in the reader's language when shown. `note` is the text older versions were saved with.
+    note_code = models.CharField(max_length=20, blank=True)
+    note_params = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -221,6 +225,13 @@ class SceneVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scene} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language."""
+        from .history_notes import render
+
+        return render(code=self.note_code, params=self.note_params, legacy=self.note)
 
 
 class Beat(models.Model):

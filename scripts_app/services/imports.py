@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import history_notes
 from ..collab.live_pages import announce
 from ..formats import convert, detect, zh, zh_preamble
 from ..formats.elements import Kind, ScriptDocument, speaking_characters
@@ -271,7 +272,11 @@ def _write(project: Project, plan: list[_PlannedEpisode], user) -> tuple[int, in
     ]
     Scene.objects.bulk_create(scenes, batch_size=_BATCH)
     SceneVersion.objects.bulk_create(
-        [SceneVersion(scene=s, text=s.text, author=user, note=_("created")) for s in scenes if s.text],
+        [
+            SceneVersion(scene=s, text=s.text, author=user, note_code=history_notes.CREATED)
+            for s in scenes
+            if s.text
+        ],
         batch_size=_BATCH,
     )
     names = speaking_characters([el for ep in plan for _text, facts in ep.scenes for el in facts.elements])
