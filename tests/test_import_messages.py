@@ -199,3 +199,13 @@ class ImportMessagesTestCase(BaseTestCase):
         self.assertNotContains(response, 'name="pending"')
         self.assertTrue(said(response)[0].startswith("Nothing was imported:"), said(response))
         self.assertFalse(ImportJob.objects.exists())
+
+    def test_a_chinese_reader_is_told_what_was_converted_in_plain_chinese(self) -> None:
+        self.client.cookies.load({"django_language": "zh-hans"})
+        response = self.upload("pilot.fountain", ("# Episode 2\n\n" + FOUNTAIN).encode())
+        response = self.client.post(
+            reverse("import", args=[self.project.slug]),
+            {"pending": response.context["pending"], "action": "convert"},
+            follow=True,
+        )
+        self.assertIn("已将 1 场戏转换为本剧使用的格式（Fountain → 中文微短剧格式）。", said(response))
