@@ -50,5 +50,5 @@ format: venv
 
 # Needs gettext (msgfmt); the compiled .mo files are committed so `make run` doesn't.
 messages: venv
-	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=frontend
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-wrap --ignore=.venv --ignore=frontend
 	DEBUG=1 $(PY) manage.py compilemessages -l zh_Hans --ignore=.venv

@@ -3,6 +3,22 @@
 # (the sweeper that requeues jobs whose worker died) and the ASGI server; Ctrl-C stops them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Ctrl-C (or a TERM) is how this is meant to end, at any moment (during migrate or seed too): stop
+# whatever runs, say so and exit 0, so make does not report "Error 1" or "Interrupt". Any other way
+# out (a failed step) still stops them and keeps its exit status.
+web="" worker="" step_pid=""
+stop() {
+  trap - INT TERM EXIT
+  kill $web $worker $step_pid 2>/dev/null || true
+  wait 2>/dev/null || true
+  echo stopped
+  exit 0
+}
+trap stop INT TERM
+trap 'kill $web $worker $step_pid 2>/dev/null || true' EXIT
+# A step runs in the background and is waited for: a background job ignores the terminal's Ctrl-C
+# (so Python prints no KeyboardInterrupt traceback), the trap above runs at once and ends it.
+step() { "$@" <&0 & step_pid=$!; wait $step_pid; step_pid=""; }
 mkdir -p .run
 [ -s .run/secret_key ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > .run/secret_key
 export SECRET_KEY="${SECRET_KEY:-$(cat .run/secret_key)}"
@@ -16,9 +32,9 @@ if ! $PY -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKE
   exit 1
 fi
 if [ -z "${DATABASE_URL:-}" ]; then echo "Database: SQLite (db.sqlite3); set DATABASE_URL for Postgres."; fi
-$PY manage.py migrate --noinput -v 0
-$PY manage.py collectstatic --noinput -v 0
-$PY manage.py seed_demo
+step $PY manage.py migrate --noinput -v 0
+step $PY manage.py collectstatic --noinput -v 0
+step $PY manage.py seed_demo
 # -B: this worker also runs celery beat (one beat per deployment; docker compose runs it on its own).
 .venv/bin/celery -A writersroom worker -B --schedule .run/celerybeat-schedule --loglevel WARNING \
   --concurrency 2 > .run/celery.log 2>&1 &
@@ -26,12 +42,7 @@ worker=$!
 # Pings every 5 s: a connection that died without closing leaves the room (and its presence) within seconds.
 .venv/bin/daphne -b "$HOST" -p "$PORT" --ping-interval 5 --ping-timeout 15 writersroom.asgi:application > .run/web.log 2>&1 &
 web=$!
-# Ctrl-C (or a TERM) is how this is meant to end: stop both, say so and exit 0, so make does not
-# report "Error 1". Any other way out (a failed step) still stops them and keeps its exit status.
-stop() { trap - INT TERM EXIT; kill $web $worker 2>/dev/null || true; wait 2>/dev/null || true; echo stopped; exit 0; }
-trap stop INT TERM
-trap 'kill $web $worker 2>/dev/null || true' EXIT
-$PY - "$HOST" "$PORT" <<'PYEOF'
+step $PY - "$HOST" "$PORT" <<'PYEOF'
 import sys, time, urllib.request
 for _ in range(150):
     try:

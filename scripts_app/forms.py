@@ -198,6 +198,11 @@ class ExportForm(forms.Form):
     )
     revised_only = forms.BooleanField(label=_("Only pages with revised lines"), required=False)
     provenance = forms.BooleanField(label=_("Mark AI and AI-edited lines (review copy)"), required=False)
+    unwritten_note = forms.BooleanField(
+        label=_("Unwritten episodes print a line saying so"),
+        required=False,
+        help_text=_("Otherwise an episode with no text is left out of the PDF."),
+    )
 
     def clean_episodes(self) -> tuple[int, int] | None:
         from .services.exports import parse_episode_range

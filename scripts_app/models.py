@@ -212,6 +212,10 @@ class SceneVersion(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What made this version, in no language (history_notes.py): a code and its parameters, said
+    # in the reader's language when shown. `note` is the text older versions were saved with.
+    note_code = models.CharField(max_length=20, blank=True)
+    note_params = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -221,6 +225,13 @@ class SceneVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scene} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language."""
+        from .history_notes import render
+
+        return render(code=self.note_code, params=self.note_params, legacy=self.note)
 
 
 class Beat(models.Model):
@@ -316,6 +327,8 @@ class ExportJob(models.Model):
     # worker and is taken over or failed (services/job_sweeper.py). Attempts counts the runs started.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The requester's language when it was queued: the worker writes the job's messages in it.
+    language = models.CharField(max_length=15, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -505,6 +518,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    language = models.CharField(max_length=15, blank=True)  # the requester's, as on ExportJob
 
     class Meta:
         ordering = ["-created_at"]

@@ -94,7 +94,7 @@ def test_accepting_a_rewrite_writes_the_scene_through_the_one_door(room) -> None
     assert suggestion.status == "accepted" and suggestion.decided_by == room.writer
     assert scene_text(room) == proposal
     version = SceneVersion.objects.filter(scene=room.scene).first()
-    assert version.note == f"AI proposal #{suggestion.pk}" and version.author == room.writer
+    assert version.display_note == f"AI proposal #{suggestion.pk}" and version.author == room.writer
 
 
 def test_one_hunk_accepted_and_one_rejected_leaves_the_proposal_partly_accepted(room) -> None:

@@ -335,3 +335,21 @@ def test_a_pending_rewrite_links_to_its_review_in_the_script(room) -> None:
         f"{reverse('episode_detail', args=[room.project.slug, room.episode.number])}?review={suggestion.pk}"
     )
     assert link.encode() in page.content
+
+
+def test_a_card_names_its_requester_by_display_name_and_labels_samples_in_the_readers_language(
+    settings,
+) -> None:
+    from django.core.management import call_command
+
+    from scripts_app.services.accounts import set_display_name
+
+    settings.LLM_ENDPOINTS = {}
+    call_command("seed_demo", stdout=io.StringIO())
+    project = Suggestion.objects.filter(sample=True).first().project
+    showrunner = project.memberships.get(role="showrunner").user
+    set_display_name(user=showrunner, name="林墨")
+    page = client_for(showrunner).get(reverse("ai_home", args=[project.slug]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert "示例数据（录制）" in text and "sample data (recorded)" not in text
+    assert " · 林墨</span>" in text and f" · {showrunner.get_username()}</span>" not in text

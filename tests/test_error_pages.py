@@ -62,15 +62,27 @@ class ErrorPagesTestCase(BaseTestCase):
         self.assertIn(b"Something went wrong", response.content)
         self.assertIn(reverse("project_list").encode(), response.content)
 
-    def test_a_403_is_logged_as_one_line_without_a_traceback(self) -> None:
+    def logged(self, url: str) -> list[str]:
+        """What the configured handlers (settings.LOGGING on top of Django's own) print for a request."""
         stream = io.StringIO()
-        handler = logging.StreamHandler(stream)
-        logger = logging.getLogger("django.request")
-        logger.addHandler(handler)
-        self.addCleanup(logger.removeHandler, handler)
+        logger: logging.Logger | None = logging.getLogger("django.request")
+        while logger is not None:
+            for handler in logger.handlers:
+                if type(handler) is logging.StreamHandler:  # not pytest's capturing handlers
+                    self.addCleanup(handler.setStream, handler.setStream(stream))
+            logger = logger.parent if logger.propagate else None
+        self.client.get(url)
+        return stream.getvalue().strip().splitlines()
+
+    def test_a_403_is_logged_as_one_line_without_a_traceback(self) -> None:
         self.login(self.charlie)
-        self.client.get(reverse("project_settings", args=["demo"]))
-        lines = stream.getvalue().strip().splitlines()
+        lines = self.logged(reverse("project_settings", args=["demo"]))
+        self.assertEqual(lines, ["Forbidden (Permission denied): /p/demo/settings/"])
+
+    def test_a_403_is_logged_once_in_development_too(self) -> None:
+        self.login(self.charlie)
+        with override_settings(DEBUG=True):  # Django's own console handler prints only in DEBUG
+            lines = self.logged(reverse("project_settings", args=["demo"]))
         self.assertEqual(lines, ["Forbidden (Permission denied): /p/demo/settings/"])
 
     def test_other_errors_keep_their_traceback(self) -> None:

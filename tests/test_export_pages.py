@@ -103,3 +103,80 @@ class ExportPagesTestCase(BaseTestCase):
                 body = response.content.decode("utf-8")
                 self.assertIn("张父", body, (fmt, revision))
                 self.assertEqual("雷声" in body, present, (fmt, revision))
+
+    def test_the_export_form_can_print_a_line_for_an_unwritten_episode(self) -> None:
+        create_episode(project=self.project, number=2, title="空白")
+        self.login(self.bob)
+        form = self.client.get(reverse("export", args=["demo"]))
+        self.assertContains(form, 'name="unwritten_note"')
+        response = self.client.post(
+            reverse("export", args=["demo"]), {"format": "pdf", "episodes": "2", "unwritten_note": "on"}
+        )
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertIn("（第2集尚未撰写）", "\n".join(pdf_pages(response.content)))
+
+    def test_a_season_export_in_the_worker_prints_the_unwritten_line_when_asked(self) -> None:
+        from scripts_app.services import export_jobs
+
+        create_episode(project=self.project, number=2, title="空白")
+        self.login(self.bob)
+        with self.captureOnCommitCallbacks(execute=False):
+            self.client.post(
+                reverse("export", args=["demo"]), {"format": "pdf", "episodes": "1-2", "unwritten_note": "on"}
+            )
+        job = self.project.export_jobs.get()
+        self.assertTrue(job.params["unwritten_note"])
+        export_jobs.run_export(job_id=job.pk, generation=0)
+        job.refresh_from_db()
+        self.assertEqual(job.status, "done", job.message)
+        self.assertIn("（第2集尚未撰写）", "\n".join(pdf_pages(bytes(job.result))))
+
+    def issue_blue(self) -> None:
+        lock_episode(episode=self.episode, user=self.alice)
+        self.scene.refresh_from_db()
+        save_scene_text(scene=self.scene, user=self.alice, text=self.scene.text + "△雷声。\n")
+        issue_revision(episode=self.episode, user=self.alice)
+        self.scene.refresh_from_db()
+
+    def test_a_working_draft_says_unissued_changes_only_when_there_are_some(self) -> None:
+        self.issue_blue()
+        unchanged = pdf_pages(self.export("demo"))[0]
+        self.assertIn("蓝色修订稿 - ", unchanged)
+        self.assertNotIn("未发布修改", unchanged)
+        save_scene_text(scene=self.scene, user=self.alice, text=self.scene.text + "△雨停。\n")
+        self.assertIn("蓝色修订稿 + 未发布修改 - ", pdf_pages(self.export("demo"))[0])
+
+    def test_a_screenplay_working_draft_says_changes_only_when_there_are_some(self) -> None:
+        project = self.screenplay("INT. ROOM - DAY\n\nQuiet.\n")
+        episode = project.episodes.get()
+        lock_episode(episode=episode, user=self.alice)
+        scene = episode.scenes.get()
+        save_scene_text(scene=scene, user=self.alice, text=scene.text + "\nA door slams.\n")
+        issue_revision(episode=episode, user=self.alice)
+        unchanged = pdf_pages(self.export("heist"))[0]
+        self.assertIn("BLUE REVISION", unchanged)
+        self.assertNotIn("CHANGES", unchanged)
+        scene.refresh_from_db()
+        save_scene_text(scene=scene, user=self.alice, text=scene.text + "\nRain.\n")
+        self.assertIn("BLUE REVISION + CHANGES", pdf_pages(self.export("heist"))[0])
+
+    def test_the_printed_colour_name_is_the_one_the_interface_shows(self) -> None:
+        import re
+
+        self.login(self.alice)
+        page = self.client.get(
+            reverse("episode_detail", args=["demo", 1]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
+        shown = dict(re.findall(r'data-color-([a-z]+)="([^"]+)"', page))
+        self.assertEqual(len(set(shown.values())), 9, shown)  # nine colours, nine names
+        lock_episode(episode=self.episode, user=self.alice)
+        for n in range(1, 8):  # blue ... salmon
+            self.scene.refresh_from_db()
+            save_scene_text(scene=self.scene, user=self.alice, text=self.scene.text + f"△第{n}次修改。\n")
+            revision = issue_revision(episode=self.episode, user=self.alice)
+            if revision.color in ("goldenrod", "buff", "salmon"):
+                label = pdf_pages(self.export("demo", "--revision", "issued"))[0]
+                self.assertIn(f"{shown[revision.color]}修订稿 - ", label, revision.color)
+        self.assertEqual(
+            (shown["goldenrod"], shown["buff"], shown["salmon"]), ("金黄色", "浅黄褐色", "橙红色")
+        )

@@ -110,7 +110,7 @@ class FindReplaceTests(BaseTestCase):
             {"q": "林晚", "replacement": "苏晚", "all": "1"},
             follow=True,
         )
-        self.assertContains(response, "Replaced 2 occurrences in 1 episode(s).")
+        self.assertContains(response, "Replaced 2 occurrences in 1 episode.")
         self.assertIn("人物：苏晚、Linda", Scene.objects.get(pk=self.scene2.pk).text)
         self.assertTrue(SceneVersion.objects.filter(scene=self.scene2, author=self.bob).exists())
 

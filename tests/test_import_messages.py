@@ -8,6 +8,7 @@ import re
 
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from scripts_app.models import Character, Episode, ImportJob, Membership, Role, Scene
@@ -164,3 +165,47 @@ class ImportMessagesTestCase(BaseTestCase):
         dup.refresh_from_db()
         self.assertEqual(dup.message.lower().count("nothing was imported"), 1, dup.message)
         self.assertEqual(Episode.objects.filter(project=self.project, number=2).count(), 1)
+
+    def test_a_damaged_final_draft_file_is_refused_before_anyone_is_asked_to_convert_it(self) -> None:
+        broken = (
+            b'<?xml version="1.0"?>\n<FinalDraft DocumentType="Script"><Content><Paragraph Type="Action">'
+        )
+        response = self.upload("broken.fdx", broken)  # a Chinese series: an FDX would be converted
+        self.assertNotIn("pending", response.context)
+        self.assertNotContains(response, 'name="pending"')
+        (message,) = said(response)
+        self.assertTrue(message.startswith("Nothing was imported:"), message)
+        self.assertEqual(self.project.episodes.count(), 1)
+
+    def test_a_damaged_word_file_is_refused_before_anyone_is_asked_to_convert_it(self) -> None:
+        heist = self.screenplay(FOUNTAIN)
+        Membership.objects.create(project=heist, user=self.bob, role=Role.WRITER)
+        response = self.upload("broken.docx", b"PK\x03\x04 not really a zip archive", project=heist)
+        self.assertNotContains(response, 'name="pending"')
+        self.assertTrue(said(response)[0].startswith("Nothing was imported:"), said(response))
+
+    def test_a_final_draft_file_holding_no_script_is_refused_before_the_question(self) -> None:
+        empty = b'<?xml version="1.0"?>\n<FinalDraft DocumentType="Script"><Content></Content></FinalDraft>'
+        response = self.upload("empty.fdx", empty)
+        self.assertNotContains(response, 'name="pending"')
+        self.assertIn("holds no script", said(response)[0])
+
+    @override_settings(IMPORT_INLINE_MAX_BYTES=10)
+    def test_a_damaged_final_draft_file_for_the_worker_is_refused_before_the_question_too(self) -> None:
+        broken = (
+            b'<?xml version="1.0"?>\n<FinalDraft DocumentType="Script"><Content><Paragraph Type="Action">'
+        )
+        response = self.upload("broken.fdx", broken)
+        self.assertNotContains(response, 'name="pending"')
+        self.assertTrue(said(response)[0].startswith("Nothing was imported:"), said(response))
+        self.assertFalse(ImportJob.objects.exists())
+
+    def test_a_chinese_reader_is_told_what_was_converted_in_plain_chinese(self) -> None:
+        self.client.cookies.load({"django_language": "zh-hans"})
+        response = self.upload("pilot.fountain", ("# Episode 2\n\n" + FOUNTAIN).encode())
+        response = self.client.post(
+            reverse("import", args=[self.project.slug]),
+            {"pending": response.context["pending"], "action": "convert"},
+            follow=True,
+        )
+        self.assertIn("已将 1 场戏转换为本剧使用的格式（Fountain → 中文微短剧格式）。", said(response))

@@ -147,3 +147,16 @@ class InviteTestCase(BaseTestCase):
         new = projects.invite(project=self.project, invited_by=self.alice, who="charlie", role="showrunner")
         projects.accept_invite(invite=new.invite, user=self.charlie)
         self.assertEqual(Membership.objects.get(project=self.project, user=self.charlie).role, "viewer")
+
+    def test_an_invitation_names_the_inviter_by_their_display_name(self) -> None:
+        from scripts_app.services.accounts import set_display_name
+
+        set_display_name(user=self.alice, name="林墨")
+        self.invite("mallory")
+        path = LINK_RE.search(self.invite(""))[1]
+        self.login(self.mallory)
+        self.assertContains(self.client.get(reverse("project_list")), "“Demo” as Writer, from 林墨")
+        self.client.logout()
+        page = self.client.get(path)
+        self.assertContains(page, "林墨 invites you to the room as Writer.")
+        self.assertNotContains(page, "alice")

@@ -279,8 +279,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"forbidden_one_line": {"()": "writersroom.log.ForbiddenOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    # On the logger, so every handler (Django's own DEBUG console too) gets the one-line 403.
-    "loggers": {"django.request": {"filters": ["forbidden_one_line"]}},
+    # A request's errors go to the console once, whatever DEBUG says: not on to "django", whose own
+    # console handler prints in DEBUG, nor to the root's. The filter is on the logger, so the one
+    # handler gets the one-line 403.
+    "loggers": {
+        "django.request": {"filters": ["forbidden_one_line"], "handlers": ["console"], "propagate": False}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

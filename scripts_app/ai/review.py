@@ -377,7 +377,7 @@ def _write(s: Suggestion, all_hunks: list[hunk_ops.Hunk], accept: set[int], user
         episode=episode,
         change=change,
         user=user,
-        note=_("AI proposal #%(n)s") % {"n": s.pk},
+        note=documents.HistoryNote("ai_proposal", {"n": s.pk}),  # history_notes.AI_PROPOSAL
         attrs=provenance.ai_attrs(suggestion_id=s.pk),  # its characters remember the proposal
     )
 

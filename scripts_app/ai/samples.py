@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from ..models import Beat, Episode, Project, Suggestion
 
-SAMPLE_MODEL = "sample data (recorded)"
+SAMPLE_MODEL = gettext_noop("sample data (recorded)")  # stored as is; translated where it is shown
 
 BEATS = [
     "顾承泽连夜销毁城南项目的账本，被小桃撞见",

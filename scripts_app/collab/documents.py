@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..history_notes import HistoryNote
 from ..models import Episode, EpisodeDocument, Scene
 from . import broadcast, episode_text, store, textdiff
 
@@ -80,7 +81,7 @@ def change_text(
     episode: Episode,
     change: Callable[[str], str | Changed],
     user,
-    note: str = "",
+    note: HistoryNote | None = None,
     attrs: dict | None = None,
 ) -> str:
     """Change the episode's text with `change(old) -> new`, computed on the latest text.
@@ -152,7 +153,7 @@ def _replace_chunk(text: str, chunk: episode_text.Chunk, new_scene: str) -> str:
     return text[: chunk.start] + body + (separator if chunk.end < len(text) else "\n") + text[chunk.end :]
 
 
-def replace_scene_text(*, scene: Scene, text: str, user, note: str = "") -> Scene | None:
+def replace_scene_text(*, scene: Scene, text: str, user, note: HistoryNote | None = None) -> Scene | None:
     """The one door for one scene's text (restore, HTTP save, accepted proposal, import into it).
 
     Returns the scene as stored now; None when blank text removed an unlocked scene's row."""
@@ -257,7 +258,7 @@ def sync_rows(
     seq: int | None,
     edits: Iterable[tuple[int | None, int]] = (),
     user=None,
-    note: str = "",
+    note: HistoryNote | None = None,
     assigned: list[int | None] | None = None,
 ) -> bool:
     """Make the episode's Scene rows say what its text says; False if a newer text was already synced.

@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 def start_export(*, project: Project, user, fmt: str, request: PrintRequest) -> ExportJob:
     params = {"format": fmt, **asdict(request)}
-    job = ExportJob.objects.create(project=project, requested_by=user, params=params)
+    job = ExportJob.objects.create(
+        project=project, requested_by=user, params=params, language=jobs.requester_language()
+    )
     # Only once the row is committed can the worker see it.
     transaction.on_commit(lambda: dispatch(job))
     return job
@@ -44,6 +46,11 @@ def run_export(*, job_id: int, generation: int | None = None, redelivered: bool 
     fmt = params.pop("format")
     if params.get("episode_range"):
         params["episode_range"] = tuple(params["episode_range"])
+    with jobs.in_language(job.language):  # what it says, in the requester's language
+        _run(job, fmt, params)
+
+
+def _run(job: ExportJob, fmt: str, params: dict) -> None:
     try:
         with jobs.heartbeat(ExportJob, job.pk):
             exported = export_file(

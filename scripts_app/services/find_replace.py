@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from .. import history_notes
 from ..collab import documents, episode_text
+from ..history_notes import HistoryNote
 from ..models import Episode, Project
 
 MAX_QUERY = 200
@@ -124,8 +126,8 @@ def find_in_series(
     return hits, False
 
 
-def _note(query: str, replacement: str) -> str:
-    return _("Replaced “%(old)s” with “%(new)s”") % {"old": query, "new": replacement}
+def _note(query: str, replacement: str) -> HistoryNote:
+    return history_notes.replaced(old=query, new=replacement)
 
 
 def replace_one(

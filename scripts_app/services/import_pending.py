@@ -71,21 +71,29 @@ def discard(*, project: Project, user, token: str) -> None:
 
 
 def source_format(*, data: bytes, filename: str, fmt: str) -> str:
-    """The script format a file will be read as ("zh" or "fountain"), before it is parsed.
+    """The script format a file will be read as ("zh" or "fountain"), checked before anyone is asked.
 
-    Decoding and detection only, so the browser can ask before a file is converted; a file that
-    cannot be read raises ImportFailed with the same reason the import would give."""
+    A file the request will import is parsed here, exactly as the import will parse it, so a damaged
+    FDX or DOCX (or one holding no script) is refused with its reason before "Convert this file?" is
+    asked. A file big enough for the worker is only opened and detected: an FDX is read as XML, a DOCX
+    unpacked, text decoded. A file that cannot be read raises ImportFailed with the import's reason."""
     from ..formats import detect
-    from .imports import ImportFailed
+    from .imports import ImportFailed, read_document, runs_in_worker
 
-    name = filename.lower()
-    if fmt == "fdx" or (fmt == "auto" and (name.endswith(".fdx") or b"<FinalDraft" in data[:2000])):
-        return "fountain"  # Final Draft is a screenplay: it reads as Fountain
-    if fmt in ("zh", "fountain"):
-        return fmt
     if len(data) > settings.SCRIPT_UPLOAD_MAX_BYTES:
         return ""  # the import says why it is refused
+    if not runs_in_worker(size=len(data)):
+        _doc, read_as = read_document(data=data, filename=filename, fmt=fmt)
+        return read_as
+    name = filename.lower()
     try:
+        if fmt == "fdx" or (fmt == "auto" and (name.endswith(".fdx") or b"<FinalDraft" in data[:2000])):
+            from ..formats import fdx
+
+            fdx.parse(data)
+            return "fountain"  # Final Draft is a screenplay: it reads as Fountain
+        if fmt in ("zh", "fountain"):
+            return fmt
         if fmt == "docx" or (fmt == "auto" and (name.endswith(".docx") or data[:2] == b"PK")):
             from ..formats import docx
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import history_notes
 from ..collab.live_pages import announce
 from ..formats import convert, detect, zh, zh_preamble
 from ..formats.elements import Kind, ScriptDocument, speaking_characters
@@ -271,7 +272,11 @@ def _write(project: Project, plan: list[_PlannedEpisode], user) -> tuple[int, in
     ]
     Scene.objects.bulk_create(scenes, batch_size=_BATCH)
     SceneVersion.objects.bulk_create(
-        [SceneVersion(scene=s, text=s.text, author=user, note=_("created")) for s in scenes if s.text],
+        [
+            SceneVersion(scene=s, text=s.text, author=user, note_code=history_notes.CREATED)
+            for s in scenes
+            if s.text
+        ],
         batch_size=_BATCH,
     )
     names = speaking_characters([el for ep in plan for _text, facts in ep.scenes for el in facts.elements])
@@ -323,8 +328,9 @@ def start_import(*, project: Project, user, data: bytes, filename: str, fmt: str
             % {"size": len(data) / 1e6, "limit": settings.SCRIPT_UPLOAD_MAX_BYTES / 1e6}
         )
     job = ImportJob.objects.create(
-        project=project, requested_by=user, data=data, filename=filename[:255], format=fmt
-    )
+        project=project, requested_by=user, data=data, filename=filename[:255], format=fmt,
+        language=jobs.requester_language(),
+    )  # fmt: skip
     transaction.on_commit(lambda: dispatch(job))
     return job
 
@@ -342,6 +348,11 @@ def run_import(*, job_id: int, generation: int | None = None, redelivered: bool 
     if not jobs.claim(ImportJob, job_id, generation=generation, redelivered=redelivered):
         return
     job = ImportJob.objects.select_related("project", "requested_by").get(pk=job_id)
+    with jobs.in_language(job.language):  # what it says, in the requester's language
+        _run(job)
+
+
+def _run(job: ImportJob) -> None:
     try:
         with jobs.heartbeat(ImportJob, job.pk):
             result = import_script(

@@ -13,6 +13,9 @@ for its visibility timeout. So:
   back in the queue with a new message, or fails it after JOB_MAX_ATTEMPTS runs, with a message the
   job page shows. A job no worker took for a long time fails with a message too.
 
+A job remembers the language its requester was using (`language`); everything the worker or the
+sweeper writes into its message is written in that language (`in_language`).
+
 Messages carry the job's attempt count when they were sent ("generation"), so a stale message that
 Redis redelivers later cannot start a second copy of a run that a newer message already restarted.
 """
@@ -28,7 +31,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import ExportJob, ImportJob
@@ -37,6 +40,16 @@ log = logging.getLogger(__name__)
 
 Status = ExportJob.Status  # ImportJob.Status is the same class
 JobModel = type[ExportJob] | type[ImportJob]
+
+
+def requester_language() -> str:
+    """The language of the request being served (the one a job's messages will be written in)."""
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def in_language(language: str):
+    """A context in which gettext speaks a job's language (the site's default for older jobs)."""
+    return translation.override(language or settings.LANGUAGE_CODE)
 
 
 def stale_after() -> timedelta:
@@ -67,7 +80,8 @@ def claim(model: JobModel, job_id: int, *, generation: int | None = None, redeli
     candidates = model.objects.filter(queued | takeover, pk=job_id)
     if candidates.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS).exists():
         job = candidates.get()
-        fail(model, job_id, _gave_up_message(model, job.attempts))
+        with in_language(job.language):
+            fail(model, job_id, _gave_up_message(model, job.attempts))
         return False
     claimed = candidates.filter(attempts__lt=settings.JOB_MAX_ATTEMPTS).update(
         status=Status.RUNNING, progress=5, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1,
@@ -124,13 +138,16 @@ def sweep() -> int:
     now = timezone.now()
     handled = 0
     for model, dispatch in _DISPATCHERS.items():
-        for job in model.objects.filter(_stale(now)).only("pk", "attempts", "status"):
+        for job in model.objects.filter(_stale(now)).only("pk", "attempts", "status", "language"):
             if job.attempts >= settings.JOB_MAX_ATTEMPTS:
-                fail(model, job.pk, _gave_up_message(model, job.attempts))
+                with in_language(job.language):
+                    fail(model, job.pk, _gave_up_message(model, job.attempts))
                 handled += 1
                 continue
+            with in_language(job.language):
+                message = _retry_message(job.attempts)
             requeued = model.objects.filter(_stale(now), pk=job.pk).update(
-                status=Status.QUEUED, progress=0, message=_retry_message(job.attempts)
+                status=Status.QUEUED, progress=0, message=message
             )
             if requeued:
                 job.refresh_from_db(fields=["attempts"])
@@ -140,8 +157,9 @@ def sweep() -> int:
         waiting = Q(status=Status.QUEUED) & (
             Q(heartbeat_at__isnull=True, created_at__lt=too_long) | Q(heartbeat_at__lt=too_long)
         )
-        for pk in model.objects.filter(waiting).values_list("pk", flat=True):
-            fail(model, pk, _("No worker took this job. Is the Celery worker running? Please try again."))
+        for pk, language in model.objects.filter(waiting).values_list("pk", "language"):
+            with in_language(language):
+                fail(model, pk, _("No worker took this job. Is the Celery worker running? Please try again."))
             handled += 1
     return handled
 

@@ -79,6 +79,12 @@ def _write_numbers(episode: Episode, scenes: list[Scene], user) -> None:
         scene.refresh_from_db()
 
 
+def changed_since(*, revision: ScriptRevision, scenes: list[Scene]) -> bool:
+    """Whether the scenes (text, omissions, order) differ from what `revision` issued."""
+    issued = {(s.scene_id, s.text, s.omitted, s.position) for s in revision.snapshots.all()}
+    return issued != {(s.pk, s.text, s.omitted, s.position) for s in scenes}
+
+
 @transaction.atomic
 def issue_revision(*, episode: Episode, user) -> ScriptRevision:
     """Issue the next colour: scenes added since get their letters for good."""
@@ -87,8 +93,7 @@ def issue_revision(*, episode: Episode, user) -> ScriptRevision:
         raise ProductionError(_("Lock the episode before issuing revisions."))
     scenes = list(episode.scenes.all())
     last = episode.revisions.order_by("-index").first()
-    issued = {(s.scene_id, s.text, s.omitted, s.position) for s in last.snapshots.all()}
-    if issued == {(s.pk, s.text, s.omitted, s.position) for s in scenes}:
+    if not changed_since(revision=last, scenes=scenes):
         raise ProductionError(
             _("Nothing has changed since the %(colour)s draft; there is no revision to issue.")
             % {"colour": _(last.color).upper()}

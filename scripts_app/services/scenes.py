@@ -10,6 +10,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import history_notes
+from ..history_notes import HistoryNote
 from ..models import Episode, EpisodeDocument, Scene, SceneVersion
 from ..script_text import scene_facts
 from .bible import known_location
@@ -59,7 +61,8 @@ def create_scene_row(*, episode: Episode, user, text: str, position: int) -> Sce
     _apply_text(scene, text)
     scene.save()
     if text:
-        SceneVersion.objects.create(scene=scene, text=text, author=user, note=_("created"))
+        note = history_notes.created()
+        SceneVersion.objects.create(scene=scene, text=text, author=user, note_code=note.code)
     return scene
 
 
@@ -124,7 +127,9 @@ def check_scene_length(text: str) -> None:
         raise SceneTooLong(_("A scene may hold at most %(n)d lines.") % {"n": settings.SCENE_TEXT_MAX_LINES})
 
 
-def commit_scene_text(*, scene: Scene, user, text: str, note: str = "", runtime: bool = True) -> Scene:
+def commit_scene_text(
+    *, scene: Scene, user, text: str, note: HistoryNote | None = None, runtime: bool = True
+) -> Scene:
     """A new revision of a locked scene row: text and derived fields, history, episode runtime."""
     _apply_text(scene, text)
     scene.revision += 1
@@ -136,13 +141,14 @@ def commit_scene_text(*, scene: Scene, user, text: str, note: str = "", runtime:
     return scene
 
 
-def _record_version(*, scene: Scene, user, note: str = "") -> SceneVersion:
+def _record_version(*, scene: Scene, user, note: HistoryNote | None = None) -> SceneVersion:
     latest = scene.versions.order_by("-created_at", "-id").first()
     now = timezone.now()
     coalesce = (
         latest is not None
-        and not note
+        and note is None
         and not latest.note
+        and not latest.note_code
         and latest.author_id == getattr(user, "pk", None)
         and now - latest.created_at < VERSION_COALESCE_WINDOW
     )
@@ -150,7 +156,10 @@ def _record_version(*, scene: Scene, user, note: str = "") -> SceneVersion:
         latest.text = scene.text
         latest.save(update_fields=["text", "updated_at"])
         return latest
-    return SceneVersion.objects.create(scene=scene, text=scene.text, author=user, note=note)
+    return SceneVersion.objects.create(
+        scene=scene, text=scene.text, author=user,
+        note_code=note.code if note else "", note_params=note.params if note else {},
+    )  # fmt: skip
 
 
 def restore_version(*, scene: Scene, version: SceneVersion, user) -> Scene:
@@ -158,8 +167,7 @@ def restore_version(*, scene: Scene, version: SceneVersion, user) -> Scene:
     from ..collab import documents
 
     check_scene_length(version.text)
-    when = timezone.localtime(version.created_at).strftime("%Y-%m-%d %H:%M")
-    note = _("restored from %(when)s") % {"when": when}
+    note = history_notes.restored(when=version.created_at)
     if _has_document(scene.episode):
         return documents.replace_scene_text(scene=scene, text=version.text, user=user, note=note)
     with transaction.atomic():

@@ -10,8 +10,9 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..formats.elements import Element, EpisodeText, Kind, ScriptDocument, has_implicit_episode
 from ..formats.fountain import _title_from_title_page
@@ -20,6 +21,7 @@ from ..models import Episode, Project, ScriptRevision
 from ..render import RenderOptions, render_pdf
 from ..script_text import scene_elements
 from ..selectors import episodes_for_print, shooting_numbers
+from .production import changed_since
 from .title_page import printed_title_page, title_page_entries
 
 WORKING_DRAFT = "current"  # the text as it is now; asterisks against the latest issued revision
@@ -62,6 +64,8 @@ class PrintedEpisode:
     elements: list[Element]
     meta: list[ElementMeta]
     revision: ScriptRevision | None  # the colour this print carries, if any
+    # A working draft whose text differs from the latest issued revision (unissued changes).
+    changed: bool = False
 
 
 def default_profile(project: Project) -> str:
@@ -145,22 +149,33 @@ def printed_episodes(*, project: Project, request: PrintRequest) -> list[Printed
             from ..ai.provenance import mark_elements
 
             meta = mark_elements(episode=episode, elements=elements, meta=meta)
-        out.append(PrintedEpisode(episode, elements, meta, revision))
+        changed = (
+            request.revision == WORKING_DRAFT
+            and revision is not None
+            and changed_since(revision=revision, scenes=list(episode.scenes.all()))
+        )
+        out.append(PrintedEpisode(episode, elements, meta, revision, changed))
     return out
 
 
-# The revision label of a Chinese script, in the industry order's colours.
-_ZH_COLOURS = {
-    "white": "白色",
-    "blue": "蓝色",
-    "pink": "粉色",
-    "yellow": "黄色",
-    "green": "绿色",
-    "goldenrod": "金黄色",
-    "buff": "浅黄色",
-    "salmon": "橙红色",
-    "cherry": "樱桃红色",
+# The industry order's colour names: one translation (the .po's) for the UI and the printed label.
+COLOUR_NAMES = {
+    "white": gettext_noop("white"),
+    "blue": gettext_noop("blue"),
+    "pink": gettext_noop("pink"),
+    "yellow": gettext_noop("yellow"),
+    "green": gettext_noop("green"),
+    "goldenrod": gettext_noop("goldenrod"),
+    "buff": gettext_noop("buff"),
+    "salmon": gettext_noop("salmon"),
+    "cherry": gettext_noop("cherry"),
 }
+
+
+def zh_colour_name(colour: str) -> str:
+    """A revision colour as a Chinese production office names it (蓝色, 金黄色...), whoever prints."""
+    with translation.override("zh-hans"):
+        return _(COLOUR_NAMES.get(colour, colour))
 
 
 def _revision_header(printed: list[PrintedEpisode], mode: str, *, zh: bool = False) -> Revision | None:
@@ -170,16 +185,17 @@ def _revision_header(printed: list[PrintedEpisode], mode: str, *, zh: bool = Fal
         return None
     revision = printed[0].revision
     colour = revision.color
-    if mode == WORKING_DRAFT:
+    if mode == WORKING_DRAFT and revision.index == 0:
+        return None
+    if mode == WORKING_DRAFT and any(p.changed for p in printed):
         # Unissued changes on top of the latest issued draft: say so rather than pass as issued.
         date = timezone.localdate().isoformat()
-        if revision.index == 0:
-            return None
         if zh:
-            return Revision(colour, date, label=f"{_ZH_COLOURS[colour]}修订稿 + 未发布修改 - {date}")
+            return Revision(colour, date, label=f"{zh_colour_name(colour)}修订稿 + 未发布修改 - {date}")
         return Revision(colour, date, label=f"{colour.upper()} REVISION + CHANGES - {date}")
+    # As issued (a working draft with nothing changed since prints exactly as the issued one).
     date = timezone.localtime(revision.issued_at).date().isoformat()
-    return Revision(colour, date, label=f"{_ZH_COLOURS[colour]}修订稿 - {date}" if zh else "")
+    return Revision(colour, date, label=f"{zh_colour_name(colour)}修订稿 - {date}" if zh else "")
 
 
 def _unwritten(episode: Episode, *, zh: bool) -> Element:

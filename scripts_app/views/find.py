@@ -106,15 +106,11 @@ def series_replace(request, project):
     try:
         if request.POST.get("all") == "1":
             count, episodes = find_replace.replace_all(**common)
-            messages.success(
-                request,
-                ngettext(
-                    "Replaced %(n)d occurrence in %(e)d episode(s).",
-                    "Replaced %(n)d occurrences in %(e)d episode(s).",
-                    count,
-                )
-                % {"n": count, "e": episodes},
+            where = ngettext("in %(e)d episode", "in %(e)d episodes", episodes) % {"e": episodes}
+            said = ngettext(
+                "Replaced %(n)d occurrence %(where)s.", "Replaced %(n)d occurrences %(where)s.", count
             )
+            messages.success(request, said % {"n": count, "where": where})
         else:
             try:
                 number, start = int(request.POST.get("episode", "")), int(request.POST.get("start", ""))

@@ -109,6 +109,7 @@ def export_view(request, project):
         print_request = PrintRequest(
             episode_range=episode_range, profile=data["profile"], revision=data["revision"],
             watermark=data["watermark"], revised_only=data["revised_only"], provenance=data["provenance"],
+            unwritten_note=data["unwritten_note"],
         )  # fmt: skip
         single = episode_range is not None and episode_range[0] == episode_range[1]
         # Only a small export is answered inside the request; a big one would hold a web worker (and
