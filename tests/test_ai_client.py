@@ -134,6 +134,24 @@ def test_it_falls_back_to_json_object_when_an_endpoint_refuses_json_schema(fake_
     assert [r["response_format"]["type"] for r in fake_llm.requests] == ["json_schema", "json_object"]
 
 
+def test_an_endpoint_without_structured_output_is_asked_for_plain_json(fake_llm) -> None:
+    fake_llm.script(
+        Reply(status=400, text="json_schema is not supported by this model"),
+        Reply(status=422, text="Unknown field: response_format"),
+        Reply(text="{}"),
+    )
+    fmt = client.response_format(endpoint=endpoint(fake_llm), name="beats", schema={"type": "object"})
+    assert ask(fake_llm, response_format=fmt, max_retries=0).text == "{}"
+    sent = [r.get("response_format", {}).get("type") for r in fake_llm.requests]
+    assert sent == ["json_schema", "json_object", None]
+
+
+def test_an_endpoint_that_refuses_the_usage_option_is_asked_without_it(fake_llm) -> None:
+    fake_llm.script(Reply(status=400, text="Unrecognized request argument supplied: stream_options"), "ok")
+    assert ask(fake_llm, max_retries=0).text == "ok"
+    assert "stream_options" in fake_llm.requests[0] and "stream_options" not in fake_llm.requests[1]
+
+
 def test_cancelling_closes_the_connection_even_while_the_model_is_silent(fake_llm) -> None:
     fake_llm.script(Reply(text="一二三四五六七八九十" * 4, chunk_size=2, chunk_delay=0.5))
     stop = threading.Event()

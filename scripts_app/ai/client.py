@@ -259,17 +259,31 @@ def complete(
     retries = settings.LLM_MAX_RETRIES if max_retries is None else max_retries
     spent = spent if spent is not None else Spent()
     attempt = 0
+    usage_option = True
     while True:
         try:
-            return _stream_once(endpoint, messages, max_tokens, response_format, on_text, should_stop, spent)
+            return _stream_once(
+                endpoint, messages, max_tokens, response_format, on_text, should_stop, spent, usage_option
+            )
         except ModelError as error:
-            if isinstance(error, Cancelled) or not error.retryable or attempt >= retries:
+            if isinstance(error, Cancelled) or not error.retryable:
+                raise
+            # An endpoint that refuses part of the request is asked again without it, each part at
+            # most once (so this ends), and without spending a retry meant for a flaky network:
+            # json_schema, then json_object, then none (every structured prompt describes its JSON and
+            # the answer is validated either way); the usage report in the stream (counted here then).
+            if error.code == "bad_format" and response_format is not None:
+                response_format = (
+                    {"type": "json_object"} if response_format["type"] == "json_schema" else None
+                )
+                continue
+            if error.code == "bad_option" and usage_option:
+                usage_option = False
+                continue
+            if attempt >= retries:
                 raise
             if before_retry is not None:
                 before_retry(spent, error)
-            if error.code == "bad_format" and response_format and response_format["type"] == "json_schema":
-                # An endpoint that turns json_schema down may still do json_object.
-                response_format = {"type": "json_object"}
             delay = error.retry_after if error.retry_after is not None else _backoff(attempt)
             attempt += 1
             log.info(
@@ -329,16 +343,14 @@ class _Watcher(threading.Thread):
             pass
 
 
-def _stream_once(endpoint, messages, max_tokens, fmt, on_text, should_stop, spent: Spent) -> Answer:
+def _stream_once(
+    endpoint, messages, max_tokens, fmt, on_text, should_stop, spent: Spent, usage_option: bool = True
+) -> Answer:
     if should_stop is not None and should_stop():
         raise Cancelled()
-    kwargs: dict = {
-        "model": endpoint.model,
-        "messages": messages,
-        "max_tokens": max_tokens,
-        "stream": True,
-        "stream_options": {"include_usage": True},
-    }
+    kwargs: dict = {"model": endpoint.model, "messages": messages, "max_tokens": max_tokens, "stream": True}
+    if usage_option:
+        kwargs["stream_options"] = {"include_usage": True}
     if fmt is not None:
         kwargs["response_format"] = fmt
     watcher = _Watcher(should_stop) if should_stop is not None else None
@@ -440,6 +452,11 @@ def _tokens(usage, messages: list[dict], text: str) -> tuple[int, int]:
     return sum(count_tokens(str(m.get("content", ""))) for m in messages), count_tokens(text)
 
 
+# What an endpoint's refusal of structured output says (OpenAI, vLLM, llama.cpp, LM Studio, Ollama word it
+# differently); such a refusal is answered by asking again with less structure, never by giving up.
+_FORMAT_WORDS = ("response_format", "json_schema", "json_object", "structured output", "grammar")
+
+
 def _status_error(exc: openai.APIStatusError, endpoint: Endpoint) -> ModelError:
     status = exc.status_code
     detail = _detail(exc)
@@ -467,7 +484,15 @@ def _status_error(exc: openai.APIStatusError, endpoint: Endpoint) -> ModelError:
             retryable=True,
             retry_after=retry_after,
         )
-    if status == 400 and "response_format" in detail:
+    lowered = detail.lower()
+    if status in (400, 422) and "stream_options" in lowered:
+        return ModelError(
+            _("The AI endpoint refused a request option: %(detail)s") % {"detail": detail},
+            code="bad_option",
+            retryable=True,
+            retry_after=0,
+        )
+    if status in (400, 422) and any(word in lowered for word in _FORMAT_WORDS):
         return ModelError(
             _("The AI endpoint refused the structured-output request: %(detail)s") % {"detail": detail},
             code="bad_format",
