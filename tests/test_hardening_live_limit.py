@@ -128,3 +128,35 @@ def test_a_new_heading_splits_the_text_so_both_halves_fit(server, series) -> Non
     notices = asyncio.run(run())
     assert not any(n["code"] == "too_long" for n in notices)
     assert "1-3 日 内 厨房" in _stored_text(episode)
+
+
+def test_two_server_processes_cannot_each_let_half_a_scene_too_many_in(series) -> None:
+    """Each process counts what the other relays: two pastes that fit alone but not together are
+    caught by the process that receives the second, whichever it is."""
+    episode, alice, bob = series
+    first, second = (AsgiServer(env={"SCENE_TEXT_MAX_CHARS": str(LIMIT)}).start() for _ in range(2))
+    try:
+        # 1,601 characters, in ASCII so that the update's size in bytes is its length: two are too many.
+        half = "△" + "fits alone. " * 133 + "\n"
+
+        async def run():
+            one = DocClient(f"{first.ws_url}/ws/p/limit/e/1/doc/", cookie=session_cookie(alice))
+            two = DocClient(f"{second.ws_url}/ws/p/limit/e/1/doc/", cookie=session_cookie(bob))
+            for c in (one, two):
+                await c.connect()
+                await c.wait_synced()
+            await one.insert(len(one.value()), half)
+            await _wait(lambda: one.unsynced == 0 and half.strip() in two.value())
+            await two.insert(len(two.value()), half.replace("fits", "also"))
+            await _wait(lambda: any(n["code"] == "too_long" for n in two.notices))
+            await _wait(lambda: "also" not in one.value() and "also" not in two.value())
+            for c in (one, two):
+                await c.close()
+            return one.value()
+
+        text = asyncio.run(run())
+    finally:
+        first.stop()
+        second.stop()
+    assert half.strip() in text
+    assert "also" not in _stored_text(episode)

@@ -41,6 +41,8 @@ COMPACT_CHECK_EVERY = 30.0
 # Loading, row syncs and compaction (slower) run in another, so they never delay an append.
 _append_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collab-append")
 _slow_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collab-slow")
+# The scene-limit check near the limit: its own thread, so it never queues behind a compaction.
+_limit_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collab-limit")
 
 
 def _db_call(fn: Callable, *args, **kwargs) -> Any:
@@ -209,10 +211,10 @@ class Room:
                 self._apply(seq, update, client.user_id)
                 self._fan_out(protocol.update_message(update), skip=client)
                 relayed.append((seq, update, client.user_id))
-                if before is not None and (message := self._check_limit()) is not None:
-                    refused.append((client, before, message))
                 if not done.done():
                     done.set_result(seq)
+                if before is not None and (message := await self._check_limit()) is not None:
+                    refused.append((client, before, message))
             for client, before, message in refused:
                 relayed.extend(await self._take_back(client, before, message))
             # Other processes hear of it in the background: stored already, so nothing waits on Redis.
@@ -234,15 +236,24 @@ class Room:
             return None
         return str(self.text)
 
-    def _check_limit(self) -> str | None:
-        """After an at-risk update: the limit's message if a scene is now over it."""
-        text = str(self.text)
-        problem = documents.scene_limit_problem(text, self.script_format)
+    async def _check_limit(self) -> str | None:
+        """After an at-risk update: the limit's message if a scene is now over it.
+
+        Splitting a long episode into scenes takes tens of milliseconds near the limit, so it runs
+        off the event loop (every room of this process would wait otherwise); the text is read here,
+        on the loop, where the document is only ever touched."""
+        text, growth = str(self.text), self.growth
+        problem, largest = await _in(_limit_thread, _limit_verdict, text, self.script_format)
         if problem is not None:
             return problem
-        self.largest_scene = documents.largest_scene(text, self.script_format)
-        self.growth = 0
+        self.largest_scene = largest
+        self.growth = max(0, self.growth - growth)  # what arrived meanwhile is still unchecked
         return None
+
+    def _count_relayed(self, update: bytes) -> None:
+        """An update another server process stored grows the text too: it counts toward the next
+        check, so two processes can't each let a scene's worth in."""
+        self.growth += len(update)
 
     async def _take_back(self, client: Client, before: str, message: str) -> list[tuple]:
         """Undo an update that made a scene too long, for everyone, with a message to its writer.
@@ -346,10 +357,12 @@ class Room:
                 continue
             if message["type"] == "doc.update":
                 if self._apply(message["seq"], message["update"], message.get("user")):
+                    self._count_relayed(message["update"])
                     self._fan_out(protocol.update_message(message["update"]), skip=None)
             elif message["type"] == "doc.updates":
                 for seq, update, user_id in message["items"]:
                     if self._apply(seq, update, user_id):
+                        self._count_relayed(update)
                         self._fan_out(protocol.update_message(update), skip=None)
             elif message["type"] == "doc.awareness":
                 for cid, clock, state in protocol.decode_awareness(message["payload"]):
@@ -404,6 +417,8 @@ class Room:
             if self._apply(seq, data, user_id):
                 applied.append(data)
         if applied:
+            for data in applied:
+                self._count_relayed(data)
             self._fan_out(protocol.update_message(pycrdt.merge_updates(*applied)), skip=None)
         return len(applied)
 
@@ -478,3 +493,9 @@ async def leave(room: Room, client: Client) -> None:
         if _rooms.get(room.episode_id) is room:
             del _rooms[room.episode_id]
         await room.stop()
+
+
+def _limit_verdict(text: str, fmt: str) -> tuple[str | None, tuple[int, int]]:
+    """(the limit's message if a scene of `text` is over it, else None; the largest scene's size)."""
+    problem = documents.scene_limit_problem(text, fmt)
+    return problem, (0, 0) if problem is not None else documents.largest_scene(text, fmt)
