@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from io import StringIO
 from pathlib import Path
 
@@ -276,7 +277,14 @@ class FountainFidelityTestCase(BaseTestCase):
         doc = fdx.parse(self.export("fdx"))
         notes = [el.text for el in doc.episodes[0].elements if el.kind == Kind.NOTE]
         self.assertEqual(notes, ["A standalone note\nthat runs over two lines"])
-        self.assertIn("[[Should she count in Welsh?]]", self.export("fdx").decode("utf-8"))
+        # In Final Draft an inline note is a ScriptNote too (issue 8 B7), never words it prints.
+        root = ET.fromstring(self.export("fdx"))
+        self.assertNotIn("[[", "".join(t.text or "" for t in root.find("Content").iter("Text")))
+        self.assertIn(
+            "Should she count in Welsh?", [n.findtext("Paragraph/Text") for n in root.iter("ScriptNote")]
+        )
+        actions = [el.text for el in doc.episodes[0].elements if el.kind == Kind.ACTION]
+        self.assertTrue(any("**stops**.[[Should she count in Welsh?]] She writes" in text for text in actions))
 
     def test_scene_headings_print_in_capitals_however_typed(self) -> None:
         with pdfplumber.open(io.BytesIO(self.export("pdf"))) as pdf:

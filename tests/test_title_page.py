@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
+import xml.etree.ElementTree as ET
 from io import StringIO
 from pathlib import Path
 
@@ -218,3 +219,17 @@ class TitlePageTestCase(BaseTestCase):
         project.refresh_from_db()
         self.assertEqual(project.title_page["authors"], "The Room")
         self.assertEqual(project.title_page["contact"], "ada@example.org")
+
+    def test_a_final_draft_title_in_bold_is_the_series_title_and_comes_in_as_emphasis(self) -> None:
+        data = (
+            '<FinalDraft><Content><Paragraph Type="Action"><Text>Fog.</Text></Paragraph></Content>'
+            '<TitlePage><Content><Paragraph Alignment="Center"><Text Style="Bold">Night Ferry</Text>'
+            "</Paragraph></Content></TitlePage></FinalDraft>"
+        )
+        lines = import_file(self.write("night.fdx", data), "ferry", "--create", "Night Ferry").splitlines()
+        self.assertNotIn("something else about the title", " ".join(lines))
+        self.assertIn("The title page was filled in from the file: Title.", lines)
+        self.assertEqual(Project.objects.get(slug="ferry").title_page["title"], "**Night Ferry**")
+        root = ET.fromstring(export("ferry", "fdx"))
+        title = root.find("TitlePage").find(".//Text[@Style]")
+        self.assertEqual((title.text, title.get("Style")), ("Night Ferry", "Bold"))  # no literal stars

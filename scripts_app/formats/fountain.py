@@ -247,6 +247,40 @@ def emphasis_tokens(text: str) -> list[tuple[str, str]]:
     return [("text" if kind == "mark" else kind, value) for kind, value in zip(kinds, values, strict=True)]
 
 
+BOLD, ITALIC, UNDERLINE = 1, 2, 4  # style flags, as layout.model's STYLE_* (formats knows no layout)
+_MARK_FLAGS = {"*": ITALIC, "**": BOLD, "***": BOLD | ITALIC, "_": UNDERLINE}
+
+
+def emphasis_runs(text: str) -> tuple[list[tuple[str, int]], list[int]]:
+    """`text` as printed: runs of (words, BOLD | ITALIC | UNDERLINE), neighbours of one style merged,
+    and for every index of `text` (and its end) the offset in the printed words. One pass."""
+    pieces: list[tuple[list[str], int]] = []  # joined once at the end: linear however many tokens
+    at = [0] * (len(text) + 1)
+    counts = dict.fromkeys(_MARK_FLAGS, 0)
+    flags = 0
+    i = plain = 0
+    for kind, value in emphasis_tokens(text):
+        if kind == "text":
+            width = len(value) if text.startswith(value, i) else 2  # else an escaped mark: "\\*" is "*"
+            at[i : i + width] = range(plain, plain + width) if width == len(value) else (plain, plain)
+            if pieces and pieces[-1][1] == flags:
+                pieces[-1][0].append(value)
+            else:
+                pieces.append(([value], flags))
+            i += width
+            plain += len(value)
+            continue
+        at[i : i + len(value)] = [plain] * len(value)
+        i += len(value)
+        counts[value] += 1 if kind == "open" else -1
+        flags = 0
+        for mark, count in counts.items():
+            if count > 0:
+                flags |= _MARK_FLAGS[mark]
+    at[i] = plain
+    return [("".join(parts), style) for parts, style in pieces], at
+
+
 # ------------------------------------------------------------------------------ notes
 
 NOTE_JOIN = "]] [["  # between two notes on one cue or heading line (Element.note)
