@@ -284,7 +284,9 @@ class FountainFidelityTestCase(BaseTestCase):
             "Should she count in Welsh?", [n.findtext("Paragraph/Text") for n in root.iter("ScriptNote")]
         )
         actions = [el.text for el in doc.episodes[0].elements if el.kind == Kind.ACTION]
-        self.assertTrue(any("**stops**.[[Should she count in Welsh?]] She writes" in text for text in actions))
+        self.assertTrue(
+            any("**stops**.[[Should she count in Welsh?]] She writes" in text for text in actions)
+        )
 
     def test_scene_headings_print_in_capitals_however_typed(self) -> None:
         with pdfplumber.open(io.BytesIO(self.export("pdf"))) as pdf:
