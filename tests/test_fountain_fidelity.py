@@ -288,6 +288,28 @@ class FountainFidelityTestCase(BaseTestCase):
             any("**stops**.[[Should she count in Welsh?]] She writes" in text for text in actions)
         )
 
+    def test_notes_on_a_heading_and_a_cue_name_no_location_or_character(self) -> None:
+        from scripts_app.models import Character, Location
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "corners.fountain"
+            path.write_text(
+                "INT. HARBOUR - NIGHT [[which harbour?]]\n\nBOB [[cue note]]\nWe wait.\n", encoding="utf-8"
+            )
+            call_command("import_script", str(path), "--project", "corners", "--create", "Corners",
+                         stdout=StringIO())  # fmt: skip
+        scene = Scene.objects.get(episode__project__slug="corners")
+        self.assertEqual(
+            (scene.heading, scene.int_ext, scene.time_of_day), ("INT. HARBOUR - NIGHT", "INT", "NIGHT")
+        )
+        self.assertEqual(scene.location.name, "HARBOUR")
+        names = {
+            model.__name__: list(model.objects.filter(project__slug="corners").values_list("name", flat=True))
+            for model in (Location, Character)
+        }
+        self.assertEqual(names, {"Location": ["HARBOUR"], "Character": ["BOB"]})
+        self.assertIn("[[which harbour?]]", scene.text)  # the notes stay in the text
+
     def test_scene_headings_print_in_capitals_however_typed(self) -> None:
         with pdfplumber.open(io.BytesIO(self.export("pdf"))) as pdf:
             text = pdf.pages[1].extract_text()
