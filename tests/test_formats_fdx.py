@@ -21,7 +21,7 @@ def _sample() -> ScriptDocument:
 
 def test_sample_title_page_keys_are_recovered_from_layout():
     assert _sample().title_page == [
-        ("Title", "THE CONTRACT HEIRESS"),
+        ("Title", "_**THE CONTRACT HEIRESS**_"),  # a Bold+Underline run: Fountain emphasis (issue 8 B12)
         ("Credit", "Written by"),
         ("Author", "Mira Chen & 林墨"),
         ("Contact", "Writers' Room\nroom@example.com"),
@@ -36,12 +36,13 @@ def test_sample_parses_to_expected_elements():
         Element(K.SCENE_HEADING, "INT. GU GROUP TOWER - PENTHOUSE - NIGHT", scene_number="12"),
         Element(
             K.ACTION,
-            "Rain on the glass. LIN YUE (24) steps out of the lift, soaked, a folder pressed to her chest.",
+            "Rain on the glass. LIN YUE (24) steps out of the lift, ***soaked***, "
+            "a folder pressed to her chest.",
         ),
         Element(K.CAST, "LIN YUE、GU CHEN、王秘书"),
         Element(K.CHARACTER, "GU CHEN"),
         Element(K.PARENTHETICAL, "without looking up"),
-        Element(K.DIALOGUE, "You have ninety seconds."),
+        Element(K.DIALOGUE, "You have *ninety* seconds."),
         Element(K.CHARACTER, "王秘书", extension="V.O."),
         Element(K.DIALOGUE, "顾总，车备好了。"),
         Element(K.CHARACTER, "LIN YUE"),
@@ -314,3 +315,175 @@ def test_oversized_input_is_refused(monkeypatch):
     monkeypatch.setattr(fdx, "MAX_BYTES", 100)
     with pytest.raises(ScriptFormatError, match="too large"):
         fdx.parse(b"<FinalDraft>" + b" " * 200 + b"</FinalDraft>")
+
+
+# ------------------------------------------------------------- notes and emphasis (issue 8 B7, B12)
+
+NOTES_FOUNTAIN = """INT. HARBOUR - NIGHT [[which harbour?]]
+
+Bob waits.[[fix this]] He sits. [[too slow]] He stands.
+The sea is loud.
+[[quiet aside]]
+The sea is calm.
+
+[[A standalone note
+that runs over two lines]]
+
+BOB [[cue note]]
+(quietly)
+I said *no*. [[make this
+land harder]] Go.
+
+MARY
+Left.
+
+JON ^
+Right.[[dual note]]
+
+[[the last word]]
+"""
+
+
+def script_texts(root: ET.Element) -> list[str]:
+    """Every <Text> Final Draft prints: the script's, not its notes'."""
+    out: list[str] = []
+
+    def walk(node: ET.Element) -> None:
+        for child in node:
+            if child.tag == "Text":
+                out.append(child.text or "")
+            elif child.tag != "ScriptNote":
+                walk(child)
+
+    walk(root.find("Content"))
+    return out
+
+
+def test_notes_are_script_notes_that_final_draft_never_prints():
+    doc = fountain.parse(NOTES_FOUNTAIN)
+    text = fdx.serialise(doc)
+    root = ET.fromstring(text.encode("utf-8"))
+    printed = "\n".join(script_texts(root))
+    for note in ("harbour?", "fix this", "too slow", "aside", "standalone", "cue note", "harder", "dual note",
+                 "last word", "[[", "]]"):  # fmt: skip
+        assert note not in printed
+    assert "Bob waits. He sits. He stands.\nThe sea is loud.\nThe sea is calm." in printed
+    assert "I said " in printed and "no" in printed and ". Go." in printed
+    assert all(p.get("Type") != "General" or not (p.findtext("Text") or "").startswith("[[")
+               for p in root.iter("Paragraph"))  # fmt: skip
+    notes = root.find("ScriptNotes").findall("ScriptNote")
+    assert len(notes) == 8 and all(n.get("Range") for n in notes)  # the dual's note is in its paragraph
+    # Each Range lands on the words Final Draft counts: paragraph texts and one unit per break.
+    paragraphs = [p for p in root.find("Content") if p.tag == "Paragraph"]
+    starts, offset = [], 0
+    for p in paragraphs:
+        starts.append(offset)
+        words = "".join(t.text or "" for t in p.findall("Text"))
+        offset += (2 if p.find("DualDialogue") is not None else len(words)) + 1
+    ranges = {"\n".join(t.text for t in n.iter("Text")): n.get("Range") for n in notes}
+    heading = len("INT. HARBOUR - NIGHT")
+    assert ranges["which harbour?"] == f"{heading},{heading}"  # at the end of the heading's line
+    bob = starts[1] + len("Bob waits.")
+    assert ranges["fix this"] == f"{bob},{bob}"  # where it stood
+    stands = starts[1] + len("Bob waits. He sits. ")
+    assert ranges["too slow"] == f"{stands - 1},{stands}"  # the space left before its place
+    calm = starts[1] + len("Bob waits. He sits. He stands.\nThe sea is loud.\n")
+    assert ranges["quiet aside"] == f"{calm - 1},{calm}"  # the line break left before its place
+    cue = starts[2]  # the standalone note covers the whole of the next paragraph, BOB's cue
+    assert ranges["A standalone note\nthat runs over two lines"] == f"{cue},{cue + len('BOB') + 1}"
+    dual = paragraphs[-2].find("DualDialogue")
+    assert [n.findtext("Paragraph/Text") for n in dual.iter("ScriptNote")] == ["dual note"]
+    assert paragraphs[-1].get("Type") == "General" and not paragraphs[-1].findtext("Text")  # carries the last
+    assert fdx.parse(text) == doc
+    assert fountain.parse(fountain.serialise(fdx.parse(text))) == doc
+
+
+def test_final_draft_script_notes_are_read_as_fountain_notes():
+    # Paragraph starts: heading 0, action 15, cue 26, dialogue 31; the script ends at 43.
+    data = """<FinalDraft DocumentType="Script" Version="6"><Content>
+    <Paragraph Type="Scene Heading"><ScriptNote ID="1"><Paragraph><Text>Note in scene heading.</Text>
+      </Paragraph></ScriptNote><Text>INT. LAB - DAY</Text></Paragraph>
+    <Paragraph Type="Action"><Text>She waits.</Text></Paragraph>
+    <Paragraph Type="Character"><Text>MARA</Text></Paragraph>
+    <Paragraph Type="Dialogue"><Text>You're late.</Text></Paragraph>
+    </Content><ScriptNotes>
+    <ScriptNote Range="15,18" WriterName="Dir"><Paragraph><Text>Why is she waiting?</Text></Paragraph>
+      <Paragraph/><Paragraph><Text>Really [x]]</Text></Paragraph></ScriptNote>
+    <ScriptNote Range="31,44"><Paragraph><Text>Softer.</Text></Paragraph></ScriptNote>
+    <ScriptNote Range="37,37"><Paragraph><Text>beat</Text></Paragraph></ScriptNote>
+    <ScriptNote Range="900,950"><Paragraph><Text>Stale.</Text></Paragraph></ScriptNote>
+    <ScriptNote Range="abc"><Paragraph><Text>Unreadable.</Text></Paragraph></ScriptNote>
+    </ScriptNotes></FinalDraft>"""
+    elements = fdx.parse(data).episodes[0].elements
+    assert elements == [
+        Element(K.SCENE_HEADING, "INT. LAB - DAY", note="Note in scene heading."),
+        Element(K.ACTION, "She[[Why is she waiting?\n\nReally [x] ] ]] waits."),  # after the words it is on
+        Element(K.CHARACTER, "MARA"),
+        Element(K.DIALOGUE, "[[Softer.]]You're[[beat]] late."),  # on the whole line, inside the speech
+        Element(K.NOTE, "Stale."),
+        Element(K.NOTE, "Unreadable."),
+    ]
+    written = fountain.serialise(fdx.parse(data))
+    assert "[[Why is she waiting?\n  \nReally [x] ] ]]" in written
+    assert fountain.parse(written).episodes[0].elements == elements
+
+
+def test_a_range_counts_utf16_units_as_final_draft_does():
+    doc = fountain.parse("INT. A - DAY\n\nThe 😀 sea.[[after the sea]] Calm.\n")
+    text = fdx.serialise(doc)
+    note = ET.fromstring(text.encode("utf-8")).find("ScriptNotes/ScriptNote")
+    start = len("INT. A - DAY") + 1 + len("The ") + 2 + len(" sea.")
+    assert note.get("Range") == f"{start},{start}"
+    assert fdx.parse(text) == doc
+
+
+def test_styled_runs_are_fountain_emphasis_both_ways():
+    doc = fountain.parse(
+        "Title: _**NIGHT FERRY**_\n\n**FADE IN:**\n\nINT. DECK - NIGHT\n\n"
+        "The *fog* is **bold _and under_**, ***thick***.\nA second *line*.\n\n"
+        "BOB\n(*quietly*)\nI said _no_.\n"
+    )
+    text = fdx.serialise(doc)
+    root = ET.fromstring(text.encode("utf-8"))
+    assert "*" not in "".join(script_texts(root)) and "_" not in "".join(script_texts(root))
+    styled = [(t.text, t.get("Style")) for t in root.iter("Text") if t.get("Style")]
+    assert styled == [
+        ("FADE IN:", "Bold"),
+        ("fog", "Italic"),
+        ("bold ", "Bold"),
+        ("and under", "Bold+Underline"),
+        ("thick", "Bold+Italic"),
+        ("line", "Italic"),
+        ("quietly", "Italic"),
+        ("no", "Underline"),
+        ("NIGHT FERRY", "Bold+Underline"),
+    ]
+    assert fdx.parse(text) == doc
+
+
+def test_final_draft_styles_read_as_emphasis_except_where_the_type_sets_the_look():
+    data = """<FinalDraft><Content>
+    <Paragraph Type="New Act"><Text Style="Underline">ACT ONE</Text></Paragraph>
+    <Paragraph Type="Scene Heading"><Text Style="Bold">INT. LAB - DAY</Text></Paragraph>
+    <Paragraph Type="Action"><Text Style="Bold+Italic">Soaked</Text><Text>, she </Text>
+      <Text Style="AllCaps+Underline">waits </Text><Text>here.</Text></Paragraph>
+    <Paragraph Type="Action"><Text>un</Text><Text Style="Underline">believ</Text>
+      <Text>able *stars*</Text></Paragraph>
+    <Paragraph Type="Character"><Text Style="Bold">MARA</Text></Paragraph>
+    <Paragraph Type="Dialogue"><Text Style="Italic">Late</Text><Text Style="Bold">again</Text></Paragraph>
+    </Content></FinalDraft>"""
+    assert fdx.parse(data).episodes[0].elements == [
+        Element(K.NEW_ACT, "ACT ONE"),
+        Element(K.SCENE_HEADING, "INT. LAB - DAY"),
+        Element(K.ACTION, "***Soaked***, she _waits_ here."),
+        Element(K.ACTION, "unbelievable *stars*"),  # a style inside a word: Fountain cannot say it
+        Element(K.CHARACTER, "MARA"),
+        Element(K.DIALOGUE, "Lateagain"),  # two styles meeting with no space: plain words
+    ]
+
+
+def test_emphasis_that_would_not_come_back_as_written_keeps_its_marks():
+    for words in ("**_both_** at once", "an escaped \\*star\\*", "***a** b*"):
+        doc = ScriptDocument(episodes=[EpisodeText(number=2, elements=[Element(K.ACTION, words)])])
+        text = fdx.serialise(doc)
+        assert fdx.parse(text) == doc, words

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from io import StringIO
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from scripts_app.layout import ShootingScriptOptions, paginate
 from scripts_app.layout.markup import RunFinder, strip_notes, styled_text
 from scripts_app.layout.wrap import wrap
 from scripts_app.models import Project, Scene
+from scripts_app.render import render_pdf
 
 from .base import BaseTestCase
 from .sample_scripts import SAMPLES
@@ -105,6 +107,82 @@ def test_a_dual_speech_too_tall_for_two_columns_keeps_its_styles_when_laid_out_a
     assert styled[0].runs[:2] == (("word ", 0), ("it", 2)) and styled[-1].runs == (("Yes", 2), (".", 0))
 
 
+def test_a_line_that_only_a_note_fills_is_gone_from_the_printed_paragraph() -> None:
+    assert (
+        strip_notes("The sea is loud.\n[[quiet aside]]\nThe sea is calm.")
+        == "The sea is loud.\nThe sea is calm."
+    )
+    assert strip_notes("The sea is loud.\n[[an aside\nover two lines]]\nCalm.") == "The sea is loud.\nCalm."
+    assert strip_notes("The sea is loud.\n[[quiet aside]]") == "The sea is loud."
+    assert strip_notes("[[nothing but a note]]") == ""
+    assert strip_notes("A line.\n\nA line after a real gap.") == "A line.\n\nA line after a real gap."
+
+
+def test_a_note_only_line_inside_action_prints_no_blank_row() -> None:
+    doc = fountain.parse("INT. A - DAY\n\nThe sea is loud.\n[[quiet aside]]\nThe sea is calm.\n")
+    page = paginate(doc, ShootingScriptOptions(fountain_markup=True)).pages[0]
+    rows = {ln.text: ln.row for ln in page.lines}
+    assert rows["The sea is calm."] == rows["The sea is loud."] + 1
+    assert not any("aside" in ln.text for ln in page.lines)
+    only_note = fountain.parse("INT. A - DAY\n\nQuiet.\n\nBOB\n[[a note for the actor]]\n")
+    texts = [
+        ln.text for ln in paginate(only_note, ShootingScriptOptions(fountain_markup=True)).pages[0].lines
+    ]
+    assert "a note for the actor" not in " ".join(texts)
+
+
+def test_two_spaces_hold_a_note_together_across_an_empty_line() -> None:
+    doc = fountain.parse("Bob waits.[[note with\n  \ntwo-space line]] He sits.\n\n[[standalone\n  \nnote]]\n")
+    assert doc.episodes[0].elements == [
+        Element(Kind.ACTION, "Bob waits.[[note with\n\ntwo-space line]] He sits."),
+        Element(Kind.NOTE, "standalone\n\nnote"),
+    ]
+    assert strip_notes(doc.episodes[0].elements[0].text) == "Bob waits. He sits."
+    written = fountain.serialise(doc)
+    assert "[[note with\n  \ntwo-space line]]" in written and "[[standalone\n  \nnote]]" in written
+    assert fountain.parse(written) == doc
+    # Without a closing "]]" further on, two spaces are an empty line as before: two paragraphs.
+    unclosed = fountain.parse("Bob waits.[[never closed\n  \nHe sits.\n").episodes[0].elements
+    assert [el.text for el in unclosed] == ["Bob waits.[[never closed", "He sits."]
+
+
+def test_a_note_on_a_heading_is_neither_location_nor_time() -> None:
+    heading = fountain.parse("INT. A - DAY [[heading note]]\n\nQuiet.\n").episodes[0].elements[0]
+    assert heading == Element(Kind.SCENE_HEADING, "INT. A - DAY", note="heading note")
+    parts = fountain.heading_parts(heading)
+    assert (parts.int_ext, parts.location, parts.time_of_day) == ("INT", "A", "DAY")
+    numbered = fountain.parse("INT. A [[why here?]] - NIGHT #12#\n\nQuiet.\n").episodes[0].elements[0]
+    assert numbered == Element(Kind.SCENE_HEADING, "INT. A - NIGHT", scene_number="12", note="why here?")
+    assert fountain.serialise_elements([numbered]) == "INT. A - NIGHT #12# [[why here?]]"
+    assert fountain.with_scene_number("INT. A - DAY [[n]]", "3") == "INT. A - DAY #3# [[n]]"
+    assert fountain.with_scene_number("INT. A - DAY #2# [[n]]", "3") == "INT. A - DAY #3# [[n]]"
+
+
+def test_a_note_on_a_cue_keeps_it_a_cue() -> None:
+    elements = fountain.parse("INT. A - DAY\n\nBOB [[cue note]]\nHello.\n\nMARY (V.O.) [[a]] [[b]] ^\nHi.\n")
+    assert elements.episodes[0].elements[1:] == [
+        Element(Kind.CHARACTER, "BOB", note="cue note"),
+        Element(Kind.DIALOGUE, "Hello."),
+        Element(Kind.CHARACTER, "MARY", extension="V.O.", dual=True, note="a]] [[b"),
+        Element(Kind.DIALOGUE, "Hi."),
+    ]
+    written = fountain.serialise(elements)
+    assert "BOB [[cue note]]\nHello." in written and "MARY (V.O.) ^ [[a]] [[b]]\nHi." in written
+    assert fountain.parse(written) == elements
+    page = paginate(elements, ShootingScriptOptions(fountain_markup=True)).pages[0]
+    assert "BOB" in [ln.text for ln in page.lines]
+    assert not any("note" in ln.text for ln in page.lines)
+
+
+def test_emphasis_does_not_carry_across_a_line_break() -> None:
+    assert styled_text("*spans\ntwo lines*") is None  # no span: both stars print as written
+    plain, styles = styled_text("**bold** then *open\nclosed* **here**")
+    assert plain == "bold then *open\nclosed* here"
+    assert styles[plain.index("bold")] == 1 and styles[plain.index("here")] == 1
+    assert not any(styles[plain.index("*open") : plain.index("here")])
+    assert fountain.strip_emphasis("_one\ntwo_ _three_") == "_one\ntwo_ three"
+
+
 def test_a_fountain_file_name_is_trusted_over_its_lines() -> None:
     assert detect.format_from_filename("Cold Open.FOUNTAIN") == "fountain"
     assert detect.format_from_filename("draft.spmd") == "fountain"
@@ -132,6 +210,23 @@ def underlined(page, word: str) -> bool:
         ln["x0"] <= w["x0"] + 1 and ln["x1"] >= end - 1 and w["top"] < ln["top"] <= w["bottom"] + 3
         for ln in page.lines
     )
+
+
+def test_the_pdf_prints_no_note_and_no_gap_where_a_line_held_only_a_note() -> None:
+    doc = fountain.parse(
+        "INT. HARBOUR - NIGHT [[heading note]]\n\nThe sea is loud.\n[[quiet aside]]\nThe sea is calm.\n\n"
+        "BOB [[cue note]]\nWe wait.[[hold\n  \nthe beat]] Then we go.\n"
+    )
+    pdf = render_pdf(paginate(doc, ShootingScriptOptions(fountain_markup=True)))
+    with pdfplumber.open(io.BytesIO(pdf)) as printed:
+        page = printed.pages[0]
+        text = page.extract_text()
+        tops = {w["text"]: w["top"] for w in page.extract_words()}
+    for note in ("note", "aside", "hold", "beat", "[[", "]]"):
+        assert note not in text
+    assert "INT. HARBOUR - NIGHT" in text and "We wait. Then we go." in text
+    assert "BOB" in text.split("\n")
+    assert abs(tops["calm."] - tops["loud."] - 12) < 0.5  # the next row: no blank row between them
 
 
 class FountainFidelityTestCase(BaseTestCase):
@@ -182,7 +277,38 @@ class FountainFidelityTestCase(BaseTestCase):
         doc = fdx.parse(self.export("fdx"))
         notes = [el.text for el in doc.episodes[0].elements if el.kind == Kind.NOTE]
         self.assertEqual(notes, ["A standalone note\nthat runs over two lines"])
-        self.assertIn("[[Should she count in Welsh?]]", self.export("fdx").decode("utf-8"))
+        # In Final Draft an inline note is a ScriptNote too (issue 8 B7), never words it prints.
+        root = ET.fromstring(self.export("fdx"))
+        self.assertNotIn("[[", "".join(t.text or "" for t in root.find("Content").iter("Text")))
+        self.assertIn(
+            "Should she count in Welsh?", [n.findtext("Paragraph/Text") for n in root.iter("ScriptNote")]
+        )
+        actions = [el.text for el in doc.episodes[0].elements if el.kind == Kind.ACTION]
+        self.assertTrue(
+            any("**stops**.[[Should she count in Welsh?]] She writes" in text for text in actions)
+        )
+
+    def test_notes_on_a_heading_and_a_cue_name_no_location_or_character(self) -> None:
+        from scripts_app.models import Character, Location
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "corners.fountain"
+            path.write_text(
+                "INT. HARBOUR - NIGHT [[which harbour?]]\n\nBOB [[cue note]]\nWe wait.\n", encoding="utf-8"
+            )
+            call_command("import_script", str(path), "--project", "corners", "--create", "Corners",
+                         stdout=StringIO())  # fmt: skip
+        scene = Scene.objects.get(episode__project__slug="corners")
+        self.assertEqual(
+            (scene.heading, scene.int_ext, scene.time_of_day), ("INT. HARBOUR - NIGHT", "INT", "NIGHT")
+        )
+        self.assertEqual(scene.location.name, "HARBOUR")
+        names = {
+            model.__name__: list(model.objects.filter(project__slug="corners").values_list("name", flat=True))
+            for model in (Location, Character)
+        }
+        self.assertEqual(names, {"Location": ["HARBOUR"], "Character": ["BOB"]})
+        self.assertIn("[[which harbour?]]", scene.text)  # the notes stay in the text
 
     def test_scene_headings_print_in_capitals_however_typed(self) -> None:
         with pdfplumber.open(io.BytesIO(self.export("pdf"))) as pdf:

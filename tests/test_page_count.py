@@ -42,3 +42,29 @@ class PageCountTests(BaseTestCase):
         self.assertContains(board, "0 pp.")  # the unwritten episode
         create_scene(episode=empty, user=self.alice, text="2-1 夜 外 街\n△雨。\n")
         self.assertEqual(page_count.series_eighths(project=self.project)[empty.pk], 1)
+
+    def test_a_fountain_episode_counts_the_pages_its_pdf_prints_without_notes_or_marks(self):
+        note = "[[" + " ".join(["a long aside for the room only"] * 40) + "]]"
+        body = "".join(f"**Beat {i}.** The *kettle* screams.{note} She waits.\n\n" for i in range(3))
+        project = self.screenplay("INT. KITCHEN - DAY\n\n" + body)
+        episode = project.episodes.get(number=1)
+        eighths = page_count.episode_eighths(episode=episode)
+        _pdf, script = build_pdf(project=project, request=PrintRequest(episode_range=(1, 1)))
+        printed = [p for p in script.pages if p.episode == 1]
+        self.assertEqual(len(printed), 1)
+        self.assertLessEqual(eighths, 8)  # on one page, as printed; with its notes it counted 5 pages
+        self.assertEqual(page_count.series_eighths(project=project)[episode.pk], eighths)
+
+    def test_the_count_includes_the_episode_title_line_the_pdf_prints(self):
+        project = self.screenplay(
+            "INT. KITCHEN - DAY\n\n" + "She waits.\n\n" * 13
+        )  # 4/8 without the title line
+        episode = project.episodes.get(number=1)
+        episode.title = "The Kettle"
+        episode.save()
+        _pdf, script = build_pdf(project=project, request=PrintRequest(episode_range=(1, 1)))
+        printed = [p for p in script.pages if p.episode == 1]
+        rows = [ln.row for ln in printed[-1].lines if ln.row is not None and ln.row >= 0]
+        self.assertEqual(len(printed), 1)
+        per_page = script.profile.lines_per_page
+        self.assertEqual(page_count.episode_eighths(episode=episode), -(-(max(rows) + 1) * 8 // per_page))

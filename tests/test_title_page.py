@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import shutil
 import tempfile
+import xml.etree.ElementTree as ET
 from io import StringIO
 from pathlib import Path
 
@@ -176,3 +178,58 @@ class TitlePageTestCase(BaseTestCase):
             self.assertIn("INT. ROOM - DAY", pdf.pages[0].extract_text())
         update_title_page(project=project, values={"title": "Heist"}, print_in_pdf=False)
         self.assertIn("INT. ROOM - DAY", first_page())
+
+    def write(self, name: str, text: str) -> Path:
+        folder = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, folder)
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def test_a_title_in_bold_is_the_same_title_and_the_report_says_what_the_title_page_got(self) -> None:
+        night = self.write(
+            "night.fountain", "Title: **Night Ferry**\nAuthor: Ada Quill\n\nINT. DECK - NIGHT\n\nFog.\n"
+        )
+        lines = import_file(night, "ferry", "--create", "Night Ferry").strip().splitlines()
+        report = " ".join(lines)
+        self.assertNotIn("something else about the title", report)
+        self.assertNotIn("bible was kept", report)
+        self.assertIn("The title page was filled in from the file: Title, Author(s).", lines)
+        self.assertEqual(lines[-1], "imported 1 episode, 1 scene, 0 characters")
+        self.assertEqual(Project.objects.get(slug="ferry").title_page["title"], "**Night Ferry**")
+
+    def test_the_report_names_the_title_page_fields_the_series_kept(self) -> None:
+        project = self.screenplay("INT. ROOM - DAY\n\nQuiet.\n", slug="ferry")
+        update_title_page(project=project, values={"title": "Night Ferry", "authors": "The Room"})
+        project.episodes.all().delete()
+        text = (
+            "Title: _**Night  Ferry**_\nAuthor: Ada Quill\nContact: ada@example.org\n\n"
+            "INT. DECK - NIGHT\n\nFog.\n"
+        )
+        lines = import_file(self.write("night.fountain", text), "ferry").strip().splitlines()
+        self.assertIn("The title page was filled in from the file: Contact.", lines)
+        self.assertIn(
+            "The file's title page says something else about Author(s); the series' was kept.", lines
+        )
+        report = " ".join(lines)
+        self.assertIn(
+            "something else about the title (“Night Ferry” in the file)", report
+        )  # the series: Heist
+        self.assertNotIn("Title,", report)  # same words as the series' title page, only in bold
+        project.refresh_from_db()
+        self.assertEqual(project.title_page["authors"], "The Room")
+        self.assertEqual(project.title_page["contact"], "ada@example.org")
+
+    def test_a_final_draft_title_in_bold_is_the_series_title_and_comes_in_as_emphasis(self) -> None:
+        data = (
+            '<FinalDraft><Content><Paragraph Type="Action"><Text>Fog.</Text></Paragraph></Content>'
+            '<TitlePage><Content><Paragraph Alignment="Center"><Text Style="Bold">Night Ferry</Text>'
+            "</Paragraph></Content></TitlePage></FinalDraft>"
+        )
+        lines = import_file(self.write("night.fdx", data), "ferry", "--create", "Night Ferry").splitlines()
+        self.assertNotIn("something else about the title", " ".join(lines))
+        self.assertIn("The title page was filled in from the file: Title.", lines)
+        self.assertEqual(Project.objects.get(slug="ferry").title_page["title"], "**Night Ferry**")
+        root = ET.fromstring(export("ferry", "fdx"))
+        title = root.find("TitlePage").find(".//Text[@Style]")
+        self.assertEqual((title.text, title.get("Style")), ("Night Ferry", "Bold"))  # no literal stars

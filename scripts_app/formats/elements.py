@@ -45,6 +45,11 @@ class Element:
     extension: str = ""
     dual: bool = False
     level: int = 0
+    # Notes written on a cue or a scene-heading line ("BOB [[cue note]]", "INT. A - DAY [[why?]]"):
+    # kept apart from the name and the heading so they are part of neither and never print. Several
+    # notes are joined as Fountain writes them side by side ("one]] [[two"). Other elements keep their
+    # inline notes in their text.
+    note: str = ""
 
 
 @dataclass

@@ -18,7 +18,12 @@ Decisions worth knowing:
 - Action is one element per paragraph (lines joined with "\\n"); blank lines between
   paragraphs are not kept. Dialogue keeps its line breaks; a line of exactly two
   spaces inside dialogue is an intentional empty dialogue line, per the spec.
-- Standalone notes become NOTE elements; inline notes and emphasis stay as raw text.
+- Standalone notes become NOTE elements; inline notes and emphasis stay as raw text, except on a
+  cue or a scene-heading line: "BOB [[cue note]]" is the cue BOB and "INT. A - DAY [[why?]]" the
+  heading INT. A - DAY, each with the note in ``Element.note`` (written back at the end of the line).
+- A note may hold an empty line when a line of exactly two spaces stands there (fountain.io): in a
+  standalone note, and in an action paragraph whose note closes on a later line. The serialiser writes
+  such empty lines as two spaces again. Emphasis never spans a line break.
 - Boneyard (/* ... */) is removed before anything else is read. Fountain has no
   escape for "/*", so text that itself contains "/*" cannot round-trip.
 - Consecutive centred lines ("> A <" then "> B <") are one CENTERED element, lines joined with "\\n".
@@ -177,7 +182,8 @@ def emphasis_tokens(text: str) -> list[tuple[str, str]]:
     """("text", words), ("open", mark) and ("close", mark), with the marks paired as Fountain pairs them.
 
     A delimiter stack: each mark that may open is pushed; one that may close pairs with the nearest
-    open mark of its kind, and marks opened in between become text (spans never cross). Each mark is
+    open mark of its kind, and marks opened in between become text (spans never cross, nor does a span
+    cross a line break). Each mark is
     pushed and popped at most once, so a line of 100,000 marks costs linear time. (Kinds and values
     are two lists of strings: no per-token object for the garbage collector to walk again and again.)"""
     kinds: list[str] = []  # "text", "open", "close", or "mark" for one still open (text in the end)
@@ -193,6 +199,11 @@ def emphasis_tokens(text: str) -> list[tuple[str, str]]:
     i, start, n = 0, 0, len(text)
     while i < n:
         ch = text[i]
+        if ch == "\n":  # emphasis does not span lines (fountain.io): marks still open are text
+            while stack:
+                open_by_mark[values[stack.pop()]].pop()
+            i += 1
+            continue
         if ch == "\\" and i + 1 < n and text[i + 1] in "*_":  # an escaped mark prints as itself
             add("text", text[start:i])
             add("text", text[i + 1])
@@ -236,6 +247,115 @@ def emphasis_tokens(text: str) -> list[tuple[str, str]]:
     return [("text" if kind == "mark" else kind, value) for kind, value in zip(kinds, values, strict=True)]
 
 
+BOLD, ITALIC, UNDERLINE = 1, 2, 4  # style flags, as layout.model's STYLE_* (formats knows no layout)
+_MARK_FLAGS = {"*": ITALIC, "**": BOLD, "***": BOLD | ITALIC, "_": UNDERLINE}
+
+
+def emphasis_runs(text: str) -> tuple[list[tuple[str, int]], list[int]]:
+    """`text` as printed: runs of (words, BOLD | ITALIC | UNDERLINE), neighbours of one style merged,
+    and for every index of `text` (and its end) the offset in the printed words. One pass."""
+    pieces: list[tuple[list[str], int]] = []  # joined once at the end: linear however many tokens
+    at = [0] * (len(text) + 1)
+    counts = dict.fromkeys(_MARK_FLAGS, 0)
+    flags = 0
+    i = plain = 0
+    for kind, value in emphasis_tokens(text):
+        if kind == "text":
+            width = len(value) if text.startswith(value, i) else 2  # else an escaped mark: "\\*" is "*"
+            at[i : i + width] = range(plain, plain + width) if width == len(value) else (plain, plain)
+            if pieces and pieces[-1][1] == flags:
+                pieces[-1][0].append(value)
+            else:
+                pieces.append(([value], flags))
+            i += width
+            plain += len(value)
+            continue
+        at[i : i + len(value)] = [plain] * len(value)
+        i += len(value)
+        counts[value] += 1 if kind == "open" else -1
+        flags = 0
+        for mark, count in counts.items():
+            if count > 0:
+                flags |= _MARK_FLAGS[mark]
+    at[i] = plain
+    return [("".join(parts), style) for parts, style in pieces], at
+
+
+# ------------------------------------------------------------------------------ notes
+
+NOTE_JOIN = "]] [["  # between two notes on one cue or heading line (Element.note)
+
+
+def note_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each [[note]] in `text`, end just after its "]]", paired as Fountain pairs them:
+    an "[[" closes at the next "]]", across lines too; an "[[" that never closes is text. One pass."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        start = text.find("[[", pos)
+        end = text.find("]]", start + 2) if start >= 0 else -1
+        if end < 0:
+            return spans
+        spans.append((start, end + 2))
+        pos = end + 2
+
+
+def note_open_after(line: str, is_open: bool) -> bool:
+    """Whether a note is still open after `line`, given whether one was open before it (the pairing of
+    ``note_spans``, a line at a time)."""
+    pos = 0
+    while True:
+        if is_open:
+            end = line.find("]]", pos)
+            if end < 0:
+                return True
+            pos, is_open = end + 2, False
+        else:
+            start = line.find("[[", pos)
+            if start < 0:
+                return False
+            pos, is_open = start + 2, True
+
+
+def strip_notes(text: str) -> str:
+    """The text as printed, without its [[notes]] (inline or spanning lines).
+
+    "waits. [[note]] He" keeps one space, not two; a line that only a note filled is gone, not left
+    as an empty line; an unclosed "[[" prints as written."""
+    if "[[" not in text:
+        return text
+    spans = note_spans(text)
+    if not spans:
+        return text
+    out: list[str] = []
+    touched: set[int] = set()  # output lines a note was taken out of
+    line = 0
+    pos = 0
+    for start, end in spans:
+        before = text[pos:start]
+        if before.endswith(" ") and text.startswith(" ", end):
+            before = before[:-1]
+        out.append(before)
+        line += before.count("\n")
+        touched.add(line)
+        pos = end
+    out.append(text[pos:])
+    lines = "".join(out).split("\n")
+    return "\n".join(part for n, part in enumerate(lines) if n not in touched or part.strip())
+
+
+def split_notes(line: str) -> tuple[str, str]:
+    """A cue's or heading's line without its notes (stripped), and the notes as ``Element.note``."""
+    if "[[" not in line:
+        return line, ""
+    notes = [line[start + 2 : end - 2].strip() for start, end in note_spans(line)]
+    return strip_notes(line).strip(), NOTE_JOIN.join(note for note in notes if note)
+
+
+def _with_note(line: str, note: str) -> str:
+    return f"{line} [[{note}]]" if note else line
+
+
 def act_kind(text: str) -> Kind | None:
     """NEW_ACT or END_ACT when a centred line's text names an act, else None."""
     s = text.strip()
@@ -277,11 +397,15 @@ def _parse_body(lines: list[str]) -> list[_BodyItem]:
     i = 0
     prev_blank = True  # the start of the body counts as "after a blank line"
     note_scan = _NoteScan(lines)
+    note_close = _NoteClose(lines)
+    note_open = False  # a [[note]] in the action paragraph being collected is still open
 
     def flush_action() -> None:
+        nonlocal note_open
         if action:
             items.append(Element(Kind.ACTION, "\n".join(action)))
             action.clear()
+        note_open = False
         flush_centred()
 
     def flush_centred() -> None:
@@ -293,6 +417,10 @@ def _parse_body(lines: list[str]) -> list[_BodyItem]:
         line = lines[i].rstrip()
         stripped = line.strip()
         if not stripped:
+            if lines[i] == _TWO_SPACE_LINE and note_open and note_close.closes(i + 1):
+                action.append("")  # two spaces hold an open note together across the empty line
+                i += 1
+                continue
             flush_action()
             prev_blank = True
             i += 1
@@ -318,6 +446,7 @@ def _parse_body(lines: list[str]) -> list[_BodyItem]:
                 line = stripped[1:]
             flush_centred()
             action.append(line)
+            note_open = note_open_after(line, note_open)
             prev_blank = False
             i += 1
             continue
@@ -367,9 +496,38 @@ class _NoteScan:
         for j in range(start, len(self.lines)):
             s = self.lines[j].strip()
             if not s:
+                if self.lines[j] == _TWO_SPACE_LINE:
+                    continue  # two spaces keep the note together across an empty line
                 break
             if "]]" in s:
                 answer = j if s.endswith("]]") and s.count("]]") == 1 else None
+                break
+        self.scanned = (start, j, answer)
+        return answer
+
+
+class _NoteClose:
+    """Whether a note open in an action paragraph closes on a later line: the first line from
+    `start` that is blank (not two spaces) or holds "]]" holds "]]". Cached as ``_NoteScan`` is, so
+    every line is read at most once."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.scanned = (-1, -1, False)
+
+    def closes(self, start: int) -> bool:
+        first, stop, answer = self.scanned
+        if first <= start <= stop:
+            return answer
+        answer, j = False, start
+        for j in range(start, len(self.lines)):
+            raw = self.lines[j]
+            if raw == _TWO_SPACE_LINE:
+                continue
+            if not raw.strip():
+                break
+            if "]]" in raw:
+                answer = True
                 break
         self.scanned = (start, j, answer)
         return answer
@@ -398,11 +556,9 @@ def _classify_line(line: str, prev_blank: bool, next_blank: bool, in_action: boo
     if in_action or not prev_blank:
         return None  # the rest need a blank line before them
     if s.startswith(".") and len(s) > 1 and s[1] != ".":
-        text, number = _split_scene_number(s[1:].strip())
-        return Element(Kind.SCENE_HEADING, text, scene_number=number)
+        return _heading(s[1:].strip())
     if _HEADING_RE.match(s):
-        text, number = _split_scene_number(s)
-        return Element(Kind.SCENE_HEADING, text, scene_number=number)
+        return _heading(s)
     if next_blank and _is_transition(s):
         return Element(Kind.TRANSITION, s)
     if not next_blank:
@@ -412,6 +568,13 @@ def _classify_line(line: str, prev_blank: bool, next_blank: bool, in_action: boo
     return None
 
 
+def _heading(s: str) -> Element:
+    """A heading line's element; a note on the line is neither location nor time (Element.note)."""
+    s, note = split_notes(s)
+    text, number = _split_scene_number(s)
+    return Element(Kind.SCENE_HEADING, text, scene_number=number, note=note)
+
+
 def scene_heading(line: str, *, prev_blank: bool) -> Element | None:
     """The scene heading a single line is (it needs a blank line before it), or None."""
     el = _classify_line(line, prev_blank, next_blank=True, in_action=False) if line.strip() else None
@@ -419,9 +582,11 @@ def scene_heading(line: str, *, prev_blank: bool) -> Element | None:
 
 
 def with_scene_number(line: str, number: str) -> str:
-    """The heading line carrying `number` as Fountain's #12A# (replacing any number it had)."""
-    text, _old = _split_scene_number(line.rstrip())
-    return f"{text} #{number}#" if number else text
+    """The heading line carrying `number` as Fountain's #12A# (replacing any number it had); a note
+    on the line stays on it, after the number."""
+    text, note = split_notes(line.rstrip())
+    text, _old = _split_scene_number(text)
+    return _with_note(f"{text} #{number}#" if number else text, note)
 
 
 def _split_scene_number(text: str) -> tuple[str, str]:
@@ -441,6 +606,7 @@ def _is_transition(s: str) -> bool:
 
 def _parse_cue(s: str) -> Element | None:
     """A character cue, forced with "@" or all caps with at least one A-Z letter."""
+    s, note = split_notes(s)  # "BOB [[cue note]]" is still BOB's cue
     forced = s.startswith("@")
     body = s[1:].strip() if forced else s
     dual = body.endswith("^")
@@ -453,7 +619,7 @@ def _parse_cue(s: str) -> Element | None:
         return None
     if not forced and not _looks_like_cue_name(body):
         return None
-    return Element(Kind.CHARACTER, body, extension=_merge_extensions(extensions), dual=dual)
+    return Element(Kind.CHARACTER, body, extension=_merge_extensions(extensions), dual=dual, note=note)
 
 
 def _looks_like_cue_name(name: str) -> bool:
@@ -614,7 +780,7 @@ def _serialise_element(el: Element) -> str:
     k = el.kind
     if k == Kind.SCENE_HEADING:
         text = el.text if _HEADING_RE.match(el.text) else "." + el.text
-        return f"{text} #{el.scene_number}#" if el.scene_number else text
+        return _with_note(f"{text} #{el.scene_number}#" if el.scene_number else text, el.note)
     if k == Kind.CHARACTER:
         return _serialise_cue(el)
     if k == Kind.TRANSITION:
@@ -630,8 +796,10 @@ def _serialise_element(el: Element) -> str:
         return "#" * max(el.level, 2) + " " + el.text
     if k == Kind.SYNOPSIS:
         return "= " + el.text
-    if k == Kind.NOTE:
-        return f"[[{el.text}]]"
+    if k == Kind.NOTE:  # an empty line inside is two spaces, or it would end the note
+        return (
+            "[[" + "\n".join(line if line.strip() else _TWO_SPACE_LINE for line in el.text.split("\n")) + "]]"
+        )
     if k in (Kind.PARENTHETICAL, Kind.DIALOGUE):  # stray, outside a dialogue block
         return _serialise_dialogue_part(el)
     if k == Kind.CAST:
@@ -651,7 +819,7 @@ def _serialise_cue(el: Element) -> str:
     name = el.text
     ext = f" ({el.extension})" if el.extension else ""
     dual = " ^" if el.dual else ""
-    plain = f"{name}{ext}{dual}"
+    plain = _with_note(f"{name}{ext}{dual}", el.note)
     # Force with "@" unless the plain line reads back as exactly this cue.
     return plain if _reads_back_as(plain, el, next_blank=False) else f"@{plain}"
 
@@ -670,9 +838,13 @@ def _serialise_action(text: str) -> str:
     as "after a blank line" and later lines as continuing the paragraph.
     """
     lines = text.split("\n")
+    in_note = _lines_inside_notes(text) if "[[" in text else set()
     out = []
     for n, line in enumerate(lines):
         s = line.strip()
+        if not line and n in in_note:
+            out.append(_TWO_SPACE_LINE)  # an empty line inside a note, held together by two spaces
+            continue
         next_blank = n == len(lines) - 1
         needs_force = (
             not s  # an empty line inside action would end the paragraph
@@ -682,3 +854,18 @@ def _serialise_action(text: str) -> str:
         )
         out.append("!" + line if needs_force else line)
     return "\n".join(out)
+
+
+def _lines_inside_notes(text: str) -> set[int]:
+    """Indexes of the lines that start inside a [[note]] closing on a later line."""
+    inside: set[int] = set()
+    spans = note_spans(text)
+    k = 0
+    offset = 0
+    for n, line in enumerate(text.split("\n")):
+        while k < len(spans) and spans[k][1] <= offset:
+            k += 1
+        if k < len(spans) and spans[k][0] < offset < spans[k][1]:
+            inside.add(n)
+        offset += len(line) + 1
+    return inside

@@ -7,7 +7,7 @@ single left-to-right pass: text a writer types never costs more than linear time
 
 from __future__ import annotations
 
-from scripts_app.formats.fountain import emphasis_tokens
+from scripts_app.formats.fountain import emphasis_tokens, strip_notes
 
 from .model import STYLE_BOLD, STYLE_ITALIC, STYLE_UNDERLINE
 
@@ -15,25 +15,7 @@ _MARK_STYLES = {"*": STYLE_ITALIC, "**": STYLE_BOLD, "***": STYLE_BOLD | STYLE_I
 
 Runs = tuple[tuple[str, int], ...]
 
-
-def strip_notes(text: str) -> str:
-    """The text without its [[notes]] (inline or spanning lines); an unclosed "[[" prints as written."""
-    if "[[" not in text:
-        return text
-    out: list[str] = []
-    pos = 0
-    while True:
-        start = text.find("[[", pos)
-        end = text.find("]]", start + 2) if start >= 0 else -1
-        if start < 0 or end < 0:
-            out.append(text[pos:])
-            break
-        before = text[pos:start]
-        pos = end + 2
-        if before.endswith(" ") and text.startswith(" ", pos):
-            before = before[:-1]  # "waits. [[note]] He" keeps one space, not two
-        out.append(before)
-    return "".join(out)
+__all__ = ["RunFinder", "Runs", "strip_notes", "styled_text"]  # strip_notes: formats.fountain's
 
 
 def styled_text(text: str) -> tuple[str, list[int]] | None:

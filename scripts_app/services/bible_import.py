@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ..collab.live_pages import announce
 from ..formats import zh, zh_preamble
 from ..formats.elements import ScriptDocument
+from ..formats.fountain import strip_emphasis
 from ..models import Character, Episode, Location, Project
 
 # Preamble text section -> the project's field and its width (None: a text field).
@@ -94,8 +95,10 @@ def _fill_project(project: Project, preamble: zh_preamble.Preamble, report: Bibl
             report.differed.append(str(Project._meta.get_field(name).verbose_name))
     if glossary and _offer(project, "glossary", glossary, changed):
         report.differed.append(str(Project._meta.get_field("glossary").verbose_name))
-    if preamble.title and preamble.title != project.title:
-        report.differed.append(_("the title (“%(title)s” in the file)") % {"title": preamble.title})
+    # The words of the title, as printed: "**Night Ferry**" on a title page is the title Night Ferry.
+    title = " ".join(strip_emphasis(preamble.title).split())
+    if title and title != " ".join(project.title.split()):
+        report.differed.append(_("the title (“%(title)s” in the file)") % {"title": title})
     if changed:
         project.save(update_fields=[*changed, "updated_at"])
         report.filled.extend(str(Project._meta.get_field(name).verbose_name) for name in changed)

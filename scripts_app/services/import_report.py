@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from .title_page import label
+
 if TYPE_CHECKING:
     from .imports import ImportResult
 
@@ -86,6 +88,18 @@ def notes(result: ImportResult) -> list[str]:
             out.append(
                 _("The file says something else about %(what)s; the bible was kept as the room wrote it.")
                 % {"what": _listed(bible.differed, separator="; ")}
+            )
+    merge = result.title_page
+    if merge is not None and not merge.empty:
+        if merge.filled:
+            out.append(
+                _("The title page was filled in from the file: %(what)s.")
+                % {"what": _listed([label(name) for name in merge.filled])}
+            )
+        if merge.differed:
+            out.append(
+                _("The file's title page says something else about %(what)s; the series' was kept.")
+                % {"what": _listed([label(name) for name in merge.differed])}
             )
     if result.converted:
         source, target = result.converted

@@ -27,6 +27,7 @@ from ..models import Episode, ImportJob, Location, Project, Scene, SceneVersion
 from ..script_text import SceneFacts, scene_facts
 from . import bible_import, import_report, jobs
 from .bible import ensure_characters
+from .title_page import TitlePageMerge, fill_from_import
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class ImportResult:
     found: int | None = None  # the characters the file names (script and preamble); None: as added
     bible: bible_import.BibleReport | None = None
     converted: tuple[str, str] | None = None  # (the file's format, the series') when it was rewritten
+    title_page: TitlePageMerge | None = None  # what the file's title page filled in, and what differed
 
     def summary(self) -> str:
         """ "imported 2 episodes, 3 scenes, 4 characters" (what was added, and what was found)."""
@@ -159,6 +161,15 @@ def import_document(
             n_scenes, n_new = _write(project, plan, user)
             numbers = [ep.number for ep in plan]
             bible_import.fill_outline(project=project, doc=doc, numbers=numbers, report=bible)
+            # The file's title page fills the series' empty title-page fields (issue 8.7), never
+            # overwrites one. The bible preamble rides in title_page too (zh_preamble); it went to the
+            # bible above, not to the title page.
+            title_page = fill_from_import(
+                project=project,
+                entries=[
+                    (key, value) for key, value in doc.title_page if key not in zh_preamble.PREAMBLE_KEYS
+                ],
+            )
     except IntegrityError as exc:  # another import or a writer took one of the numbers meanwhile
         raise ImportFailed(
             _("Someone created one of these episode numbers meanwhile; nothing was imported. Try again.")
@@ -166,19 +177,13 @@ def import_document(
     characters = speaking_characters([el for ep in doc.episodes for el in ep.elements])
     found = len(set(characters) | set(bible_import.character_names(doc)))
     announce(project_id=project.pk, topics=["board", "bible"])
-    # The file's title page fills the series' empty title-page fields (issue 8.7); never overwrites.
-    from .title_page import fill_from_import
-
-    # The bible preamble rides in title_page too (zh_preamble); it went to the bible, not the title page.
-    title_page = [(key, value) for key, value in doc.title_page if key not in zh_preamble.PREAMBLE_KEYS]
-    fill_from_import(project=project, entries=title_page)
     if progress:
         progress(100)
     converted = None
     if source_format in ("zh", "fountain") and source_format != project.script_format:
         converted = (source_format, project.script_format)
     added = n_new + len(bible.added_characters)
-    return ImportResult(len(plan), n_scenes, added, found, bible, converted)
+    return ImportResult(len(plan), n_scenes, added, found, bible, converted, title_page)
 
 
 def _plan(project: Project, doc: ScriptDocument, progress: Progress | None) -> list[_PlannedEpisode]:

@@ -72,6 +72,18 @@ def default_profile(project: Project) -> str:
     return "zh" if project.script_format == "zh" else "letter"
 
 
+def layout_options(*, project: Project, doc: ScriptDocument, profile: str = "") -> ShootingScriptOptions:
+    """The options that decide where lines and pages fall, as the PDF of `doc` uses them: the
+    page counts on the board ask here too, so they count the pages the PDF prints."""
+    return ShootingScriptOptions(
+        profile=profile or default_profile(project),
+        fountain_markup=project.script_format == "fountain",
+        # A one-episode script titled as its title page (a feature, a pilot) is just a script: no
+        # "EPISODE 1: TITLE" line that the same file printed from Final Draft would not have.
+        episode_titles=not has_implicit_episode(doc, _title_from_title_page(title_page_entries(project))),
+    )
+
+
 def scenes_to_print(*, episode: Episode, mode: str) -> tuple[list[_Scene], ScriptRevision | None]:
     """The scenes to print and the revision whose colour the print carries. Every export format asks
     here, so "latest issued" means the same text in a PDF, an FDX and a Fountain file."""
@@ -231,16 +243,12 @@ def build_pdf(
     )
     meta = [m for p in written for m in p.meta]
     today = timezone.localdate().isoformat()
-    options = ShootingScriptOptions(
-        profile=profile,
+    options = replace(
+        layout_options(project=project, doc=doc, profile=profile),
         revised=frozenset(i for i, m in enumerate(meta) if m.revised),
         header=f"{project.title} · {'第{episode}集' if zh else 'EP {episode}'} · {today}",
         revision=_revision_header(written, request.revision, zh=zh),
         show_provenance=request.provenance,
-        fountain_markup=project.script_format == "fountain",
-        # A one-episode script titled as its title page (a feature, a pilot) is just a script: no
-        # "EPISODE 1: TITLE" line that the same file printed from Final Draft would not have.
-        episode_titles=not has_implicit_episode(doc, _title_from_title_page(title_page_entries(project))),
     )
     script = paginate(doc, options, meta)
     report(70)

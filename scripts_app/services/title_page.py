@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from ..formats.fountain import strip_emphasis
 from ..models import Project
 
 # (field, Fountain key written by exports, label on the edit page)
@@ -95,7 +96,21 @@ def printed_title_page(project: Project) -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class TitlePageMerge:
     filled: list[str]  # fields the import filled in (they were empty)
-    differed: list[str]  # fields the series already had with another value (kept as they were)
+    differed: list[str]  # fields the series already had with other words (kept as they were)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.filled or self.differed)
+
+
+def label(name: str) -> str:
+    """A title-page field's label as the edit page shows it ("Author(s)")."""
+    return str(next(lbl for field, _key, lbl in FIELDS if field == name))
+
+
+def _words(value: str) -> str:
+    """What a value says, as printed: emphasis marks and spacing do not make it say something else."""
+    return " ".join(strip_emphasis(value).split())
 
 
 def fill_from_import(*, project: Project, entries: list[tuple[str, str]]) -> TitlePageMerge:
@@ -115,7 +130,7 @@ def fill_from_import(*, project: Project, entries: list[tuple[str, str]]) -> Tit
             if not old:
                 page[name] = new
                 filled.append(name)
-            elif old != new:
+            elif _words(old) != _words(new):
                 differed.append(name)
         if filled:
             Project.objects.filter(pk=project.pk).update(title_page=page)
