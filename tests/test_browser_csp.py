@@ -6,9 +6,10 @@ inline handler or an eval would break for real users in production while working
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from scripts_app.models import Episode, Project, Suggestion
+from scripts_app.models import Episode, ExportJob, ImportJob, Project, Suggestion
 
 from .live_asgi import AsgiServer
 from .test_browser_editing import browser, log_in, pytestmark  # noqa: F401  (fixture and marks)
@@ -36,6 +37,20 @@ def _pages(project: Project) -> list[str]:
         f"/p/{slug}/e/{episode.number}/edit/", f"/p/{slug}/e/{episode.number}/read/",
         f"/p/{slug}/scenes/{scene.pk}/history/", f"/p/{slug}/import/", f"/p/{slug}/export/",
         f"/p/{slug}/ai/", f"/p/{slug}/e/{episode.number}/ai/", f"/p/{slug}/scenes/{scene.pk}/ai/",
+    ]  # fmt: skip
+    version = scene.versions.order_by("pk").first()
+    showrunner = get_user_model().objects.get(username="showrunner")  # a job's page is its requester's
+    export_job = ExportJob.objects.create(
+        project=project, requested_by=showrunner, status=ExportJob.Status.RUNNING, progress=40
+    )
+    import_job = ImportJob.objects.create(
+        project=project, requested_by=showrunner, filename="big.fdx", status=ImportJob.Status.QUEUED
+    )
+    pages += [
+        "/accounts/", "/accounts/password/", f"/p/{slug}/title-page/", f"/p/{slug}/find/?q=林晚",
+        f"/p/{slug}/locations/new/", f"/p/{slug}/e/{episode.number}/comments/",
+        f"/p/{slug}/scenes/{scene.pk}/history/{version.pk}/", f"/p/{slug}/exports/{export_job.pk}/",
+        f"/p/{slug}/imports/{import_job.pk}/", "/admin/login/",
     ]  # fmt: skip
     if suggestion is not None:
         pages.append(f"/p/{slug}/ai/s/{suggestion.pk}/")
@@ -67,6 +82,11 @@ def test_every_page_runs_under_the_content_security_policy(csp_server, browser) 
     for path in _pages(project):
         response = page.goto(base + path)
         assert response.status == 200, path
+        page.wait_for_load_state("load")
+        assert not problems, (path, problems)
+    # The error pages share the layout and its scripts.
+    for path, status in (("/p/no-such-series/", 404), (f"/p/{project.slug}/e/99999/", 404)):
+        assert page.goto(base + path).status == status, path
         page.wait_for_load_state("load")
         assert not problems, (path, problems)
 
