@@ -8,10 +8,10 @@
 // Why not merge's unifiedMergeView itself: it shows the editor's own document as the proposal, so
 // the proposal would have to be in the shared Yjs text before anyone accepted it (docs/ai.md, "Review
 // in the script"). Here the proposal never enters the shared document until accepted: it is
-// decorations only. Hunks,
-// their places in the episode's text and every decision come from the server's JSON endpoints
-// (scripts_app/views/ai.py: GET .../json/, POST accept {"hunks": [...]}, reject); the server applies
-// accepted hunks through its one door, rebasing them or marking the proposal stale (ai/review.py).
+// decorations only. Hunks, their places in the episode's text and every decision come from the
+// server's JSON endpoints (scripts_app/views/ai.py: GET .../json/, POST accept {"hunks": [...]} or
+// {"item": i}, reject); the server applies accepted hunks through its one door, rebasing them or
+// marking the proposal stale (ai/review.py).
 // Everyone on the episode page hears decisions on the page's live connection (the suggestion cards
 // are re-rendered) and refetches.
 //
