@@ -12,9 +12,10 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from scripts_app.ai import budget, context, generate
+from scripts_app.ai import budget, context, generate, review
 from scripts_app.collab.broadcast import project_group
 from scripts_app.models import Beat, Character, Scene, Suggestion
+from scripts_app.services.episodes import add_beat
 
 from .ai_room import SCENE, make_room, room_fixture  # noqa: F401
 from .fake_openai import Reply, fake_llm_fixture  # noqa: F401
@@ -170,6 +171,46 @@ def test_a_next_scene_draft_follows_accepted_beats_only_and_proposes_one_more_sc
     assert suggestion.base_text == SCENE
     assert suggestion.text == SCENE + "\n2-2 夜 外 江城大桥\n△林晚按下播放键。\n"
     assert Scene.objects.filter(episode=room.episode).count() == 1  # the script is untouched
+
+
+def test_a_new_scene_draft_without_a_heading_gets_one_numbered_as_the_next_scene(room, fake_llm) -> None:
+    suggestion = generate.request_draft(episode=room.episode, user=room.writer, new_scene=True, queue=False)
+    fake_llm.script("△林晚按下播放键。\n顾承泽：（变色）你录音了？\n")
+    suggestion = run(suggestion)
+    assert suggestion.text == SCENE + "\n2-2 日 内 地点待定\n△林晚按下播放键。\n顾承泽：（变色）你录音了？\n"
+    # Accepted, it is a scene of its own with that heading, not lines added to the scene before.
+    review.accept_hunks(suggestion=suggestion, user=room.writer)
+    scenes = list(room.episode.scenes.order_by("position"))
+    assert [s.text for s in scenes] == [
+        SCENE,
+        "2-2 日 内 地点待定\n△林晚按下播放键。\n顾承泽：（变色）你录音了？\n",
+    ]
+    assert scenes[1].heading.startswith("2-2")
+
+
+def test_a_whole_episode_draft_without_a_heading_starts_with_scene_one_s(room, fake_llm) -> None:
+    episode = room.project.episodes.get(number=1)
+    add_beat(episode=episode, user=room.writer, text="林晚重生", status=Beat.Status.ACCEPTED)
+    suggestion = generate.request_draft(episode=episode, user=room.writer, queue=False)
+    fake_llm.script("△林晚猛地睁眼。")
+    assert run(suggestion).text == "1-1 日 内 地点待定\n△林晚猛地睁眼。\n"
+    # A draft that has its heading (after a 第N集 line, as models like to write) is left as it is.
+    suggestion = generate.request_draft(episode=episode, user=room.writer, queue=False)
+    fake_llm.script("第1集 重生\n1-1 夜 外 江边\n△林晚猛地睁眼。")
+    assert run(suggestion).text == "第1集 重生\n1-1 夜 外 江边\n△林晚猛地睁眼。\n"
+
+
+def test_a_fountain_draft_without_a_heading_gets_a_placeholder_heading(room, fake_llm) -> None:
+    room.project.script_format = "fountain"
+    room.project.save(update_fields=["script_format"])
+    episode = room.project.episodes.get(number=1)
+    add_beat(episode=episode, user=room.writer, text="Lin wakes", status=Beat.Status.ACCEPTED)
+    suggestion = generate.request_draft(episode=episode, user=room.writer, new_scene=True, queue=False)
+    fake_llm.script("Lin wakes with a start.")
+    assert run(suggestion).text == "INT. LOCATION - DAY\n\nLin wakes with a start.\n"
+    suggestion = generate.request_draft(episode=episode, user=room.writer, queue=False)
+    fake_llm.script("EXT. RIVER - NIGHT\n\nLin wakes.")
+    assert run(suggestion).text == "EXT. RIVER - NIGHT\n\nLin wakes.\n"
 
 
 def test_a_rewrite_of_a_selection_proposes_the_scene_with_that_passage_changed(room, fake_llm) -> None:

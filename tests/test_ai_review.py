@@ -306,3 +306,35 @@ def test_choosing_an_alternative_line_changes_that_line_only(room) -> None:
     )
     review.decide_item(suggestion=suggestion, user=room.writer, index=1, accept=True)
     assert scene_text(room) == SCENE.replace("我来收账。", "我来收命。")
+
+
+def test_alternatives_for_a_line_say_where_that_line_is_now_and_how_each_option_reads(room) -> None:
+    line = "顾承泽：（冷笑）我来收账。\n"
+    start = SCENE.index(line)
+    items = [{"kind": "option", "value": v, "decision": None} for v in ("顾承泽：滚。", "顾承泽：还钱。\n")]
+    suggestion = Suggestion.objects.create(
+        project=room.project,
+        kind="alternatives",
+        episode=room.episode,
+        scene=room.scene,
+        status="pending",
+        base_text=SCENE,
+        # The whole line selected, its line end too: an option replaces the line, not the line end.
+        request={"target": "line", "selection": [start, start + len(line)]},
+        content={"items": items},
+    )
+    choice = review.detail(suggestion=suggestion)["line"]
+    assert choice == {
+        "removed": line,
+        "at": (start, start + len(line)),
+        "options": ["顾承泽：滚。\n", "顾承泽：还钱。\n"],
+    }
+    # A colleague adds a line above it: the line is found where it is now.
+    documents.replace_scene_text(
+        scene=room.scene, text=SCENE.replace("△", "△门被撞开。\n△", 1), user=room.writer
+    )
+    moved = review.detail(suggestion=suggestion)["line"]["at"]
+    assert moved == (start + len("△门被撞开。\n"), start + len("△门被撞开。\n") + len(line))
+    review.decide_item(suggestion=suggestion, user=room.writer, index=0, accept=True)
+    assert scene_text(room) == SCENE.replace("△", "△门被撞开。\n△", 1).replace(line, "顾承泽：滚。\n")
+    assert review.detail(suggestion=Suggestion.objects.get(pk=suggestion.pk))["line"]["at"] is None

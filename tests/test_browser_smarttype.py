@@ -41,10 +41,10 @@ def series():
     return zh
 
 
-def open_editor(browser, base: str, slug: str, user: str = "lin"):  # noqa: F811
+def open_editor(browser, base: str, slug: str, user: str = "lin", episode: int = 1):  # noqa: F811
     page = browser.new_context(locale="zh-CN").new_page()
     log_in(page, base, user, "a-long-password")
-    page.goto(f"{base}/p/{slug}/e/1/")
+    page.goto(f"{base}/p/{slug}/e/{episode}/")
     page.wait_for_selector("body[data-collab-state=synced], body[data-collab-state=readonly]")
     # SmartType's names come from the server once the page is up.
     page.wait_for_function(
@@ -111,6 +111,39 @@ def test_zh_cues_cast_and_headings_complete_from_the_bible(asgi_server, browser,
     page.keyboard.type("、")
     popup_offers(page, "顾辰")
     assert "林晚" not in page.evaluate("window.WritersRoomLive.features.completions()")
+
+
+def test_zh_cues_offer_character_names_only(asgi_server, browser, series) -> None:  # noqa: F811
+    """A 人物 line's notes (苏晓（旁观）) and group words (全员, 众人) are no names; a name the script
+    uses that the bible does not know yet (沈星晴, a cue) is one."""
+    text = "2-1 夜 内 客厅\n人物：苏晓（旁观）、全员、顾辰\n沈星晴：走。\n众人：（齐声）是！\n△门开着。\n"
+    lin = get_user_model().objects.get(username="lin")
+    create_scene(episode=create_episode(project=series, number=2), user=lin, text=text)
+    page = open_editor(browser, asgi_server.url, "room", episode=2)
+    names = page.evaluate("fetch('/p/room/e/2/editor-data/').then(r => r.json())")["characters"]
+    # The bible's names, then the ones the script uses: never a note, never 全员 or 众人.
+    assert set(names[:3]) == {"林晚", "顾辰", "林父"} and set(names[3:]) == {"苏晓", "沈星晴"}
+    at_end(page)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # "△" then an empty line
+    page.keyboard.type("苏")
+    popup_offers(page, "苏晓")
+    assert page.evaluate("window.WritersRoomLive.features.query()") == ["苏晓"]
+    page.keyboard.press("Tab")
+    page.wait_for_function(f"{LINE} === '苏晓：'")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.type("沈")
+    popup_offers(page, "沈星晴")
+    assert page.evaluate("window.WritersRoomLive.features.query()") == ["沈星晴"]
+    page.keyboard.press("Escape")
+    for group in ("全", "众", "所"):
+        page.keyboard.press("Backspace")
+        page.keyboard.type(group)
+        page.wait_for_function(f"{LINE} === '{group}'")
+        assert page.evaluate("window.WritersRoomLive.features.query()") == []
+    assert page.locator(POPUP).count() == 0
 
 
 def test_fountain_headings_cues_and_transitions_complete(asgi_server, browser, series) -> None:  # noqa: F811

@@ -210,6 +210,31 @@ async def test_a_beat_added_by_a_writer_reaches_another_members_page(room) -> No
         assert "Move beat up" in beats  # alice is the showrunner
 
 
+async def test_a_page_hears_a_change_while_an_episode_room_in_the_same_process_waits(room) -> None:
+    """An open episode (its room waiting on the channel layer for document updates) must not hold up
+    the messages to the process's pages: channels_redis receives every channel of a process through
+    one lock, and a room on a channel prefix of its own kept it while nobody typed."""
+    from scripts_app.collab import rooms
+
+    class Quiet:
+        user_id = None
+        user_info: dict = {}
+
+        def push(self, message: bytes) -> None:
+            pass
+
+    episode = await sync_to_async(lambda: room["project"].episodes.get(number=1))()
+    quiet = Quiet()
+    open_room = await rooms.join(episode.pk, quiet)
+    try:
+        async with live(room["alice"], "episode:1") as page:
+            await settle(page)
+            await sync_to_async(episodes.add_beat)(episode=episode, user=room["bob"], text="张父摔杯")
+            await receive_until(page, "张父摔杯", timeout=3)
+    finally:
+        await rooms.leave(open_room, quiet)
+
+
 async def test_a_change_to_another_episode_does_not_reach_this_episodes_page(room) -> None:
     async with live(room["bob"], "episode:1") as page:
         await settle(page)

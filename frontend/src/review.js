@@ -1,12 +1,17 @@
 // In-editor review of an AI draft or rewrite: the proposal shows inside the live script as an inline
-// diff against the current text (like @codemirror/merge's unified view: removed lines struck through
-// in place, proposed lines below them with the changed characters marked by @codemirror/merge's own
-// diff), each hunk with Accept and Reject, and the bar above with Accept all / Reject all.
+// diff against the current text (laid out as @codemirror/merge's unified view lays out a chunk:
+// removed lines struck through in place, proposed lines below them with the changed characters
+// marked by @codemirror/merge's own diff), each hunk with Accept and Reject, and the bar above with
+// Accept all / Reject all. Three alternatives for a line show the same way: the line struck through,
+// the options below it, each with "Use this", which applies it like a hunk.
 //
-// The proposal never enters the shared document until accepted: the diff is decorations only. Hunks,
-// their places in the episode's text and every decision come from the server's JSON endpoints
-// (scripts_app/views/ai.py: GET .../json/, POST accept {"hunks": [...]}, reject); the server applies
-// accepted hunks through its one door, rebasing them or marking the proposal stale (ai/review.py).
+// Why not merge's unifiedMergeView itself: it shows the editor's own document as the proposal, so
+// the proposal would have to be in the shared Yjs text before anyone accepted it (docs/ai.md, "Review
+// in the script"). Here the proposal never enters the shared document until accepted: it is
+// decorations only. Hunks, their places in the episode's text and every decision come from the
+// server's JSON endpoints (scripts_app/views/ai.py: GET .../json/, POST accept {"hunks": [...]} or
+// {"item": i}, reject); the server applies accepted hunks through its one door, rebasing them or
+// marking the proposal stale (ai/review.py).
 // Everyone on the episode page hears decisions on the page's live connection (the suggestion cards
 // are re-rendered) and refetches.
 //
@@ -39,6 +44,72 @@ export function locate(text, hunk) {
   return { from, to };
 }
 
+/** `added` as DOM nodes, the characters that differ from `removed` (by merge's diff) in <ins>. */
+function changedText(parent, removed, added) {
+  let pos = 0;
+  for (const c of charDiff(removed || "", added)) {
+    if (c.fromB > pos) parent.appendChild(document.createTextNode(added.slice(pos, c.fromB)));
+    if (c.toB > c.fromB) {
+      const ins = document.createElement("ins");
+      ins.className = "cm-ai-changed";
+      ins.textContent = added.slice(c.fromB, c.toB);
+      parent.appendChild(ins);
+    }
+    pos = c.toB;
+  }
+  if (pos < added.length) parent.appendChild(document.createTextNode(added.slice(pos)));
+}
+
+function button(className, text, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.textContent = text;
+  b.addEventListener("mousedown", (e) => e.preventDefault());
+  b.addEventListener("click", (e) => { e.preventDefault(); onClick(); });
+  return b;
+}
+
+/** Alternatives for a line: each option as the line would read, with "Use this". */
+class ChoiceWidget extends WidgetType {
+  constructor(choice, labels, onPick, readOnly) {
+    super();
+    this.choice = choice;
+    this.labels = labels;
+    this.onPick = onPick;
+    this.readOnly = readOnly;
+  }
+
+  eq(other) {
+    return other.choice.id === this.choice.id && other.readOnly === this.readOnly
+      && other.choice.options.join("\u0000") === this.choice.options.join("\u0000");
+  }
+
+  toDOM() {
+    const box = document.createElement("div");
+    box.className = "cm-ai-hunk cm-ai-choice";
+    box.dataset.choice = String(this.choice.id);
+    this.choice.options.forEach((added, i) => {
+      const row = document.createElement("div");
+      row.className = "cm-ai-option";
+      row.dataset.option = String(i);
+      const label = document.createElement("span");
+      label.className = "cm-ai-hunk-label";
+      label.textContent = (this.labels.option || "Option %(n)s").replace("%(n)s", String(i + 1));
+      row.appendChild(label);
+      const text = document.createElement("div");
+      text.className = "cm-ai-added";
+      changedText(text, this.choice.removed, added.replace(/\n$/, ""));
+      row.appendChild(text);
+      if (!this.readOnly) row.appendChild(button("cm-ai-pick", this.labels.pick || "Use this", () => this.onPick(i)));
+      box.appendChild(row);
+    });
+    return box;
+  }
+
+  ignoreEvent() { return true; }
+}
+
 class HunkWidget extends WidgetType {
   constructor(hunk, labels, onDecide, readOnly) {
     super();
@@ -62,18 +133,7 @@ class HunkWidget extends WidgetType {
       const pre = document.createElement("div");
       pre.className = "cm-ai-added";
       // Changed characters, by @codemirror/merge's diff of the removed and the proposed lines.
-      let pos = 0;
-      for (const c of charDiff(this.hunk.removed || "", added)) {
-        if (c.fromB > pos) pre.appendChild(document.createTextNode(added.slice(pos, c.fromB)));
-        if (c.toB > c.fromB) {
-          const ins = document.createElement("ins");
-          ins.className = "cm-ai-changed";
-          ins.textContent = added.slice(c.fromB, c.toB);
-          pre.appendChild(ins);
-        }
-        pos = c.toB;
-      }
-      if (pos < added.length) pre.appendChild(document.createTextNode(added.slice(pos)));
+      changedText(pre, this.hunk.removed, added);
       box.appendChild(pre);
     }
     const bar = document.createElement("div");
@@ -84,13 +144,7 @@ class HunkWidget extends WidgetType {
     bar.appendChild(label);
     if (!this.readOnly) {
       for (const [accept, text] of [[true, this.labels.accept || "Accept"], [false, this.labels.reject || "Reject"]]) {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = accept ? "cm-ai-accept" : "cm-ai-reject";
-        b.textContent = text;
-        b.addEventListener("mousedown", (e) => e.preventDefault());
-        b.addEventListener("click", (e) => { e.preventDefault(); this.onDecide(this.hunk.index, accept); });
-        bar.appendChild(b);
+        bar.appendChild(button(accept ? "cm-ai-accept" : "cm-ai-reject", text, () => this.onDecide(this.hunk.index, accept)));
       }
     }
     box.appendChild(bar);
@@ -105,21 +159,24 @@ function build(state, spec) {
   const text = state.doc.toString();
   const ranges = [];
   const unplaced = [];
-  for (const hunk of spec.hunks) {
-    const place = locate(text, hunk);
-    if (!place) { unplaced.push(hunk.index); continue; }
-    if (place.to > place.from) {
-      ranges.push(Decoration.mark({ class: "cm-ai-removed", attributes: { "data-hunk": String(hunk.index) } })
-        .range(place.from, place.to));
+  // The proposal goes below the lines it replaces (before the next line).
+  const place = (item, key, widget) => {
+    const at = locate(text, item);
+    if (!at) return false;
+    if (at.to > at.from) {
+      ranges.push(Decoration.mark({ class: "cm-ai-removed", attributes: { [key]: String(item.index) } })
+        .range(at.from, at.to));
     }
-    // The proposal goes below the lines it replaces (before the next line).
-    const atEnd = place.to === text.length && (place.to === 0 || text[place.to - 1] !== "\n");
-    const widget = Decoration.widget({
-      widget: new HunkWidget(hunk, spec.labels, spec.onDecide, spec.readOnly),
-      block: true,
-      side: atEnd ? 1 : -1,
-    });
-    ranges.push(widget.range(place.to));
+    const atEnd = at.to === text.length && (at.to === 0 || text[at.to - 1] !== "\n");
+    ranges.push(Decoration.widget({ widget, block: true, side: atEnd ? 1 : -1 }).range(at.to));
+    return true;
+  };
+  for (const hunk of spec.hunks || []) {
+    if (!place(hunk, "data-hunk", new HunkWidget(hunk, spec.labels, spec.onDecide, spec.readOnly))) unplaced.push(hunk.index);
+  }
+  const choice = spec.choice;
+  if (choice && !place({ ...choice, index: choice.id }, "data-choice", new ChoiceWidget(choice, spec.labels, spec.onPick, spec.readOnly))) {
+    unplaced.push("choice");
   }
   spec.unplaced = unplaced;
   return Decoration.set(ranges, true);
@@ -141,10 +198,15 @@ const theme = EditorView.baseTheme({
   ".cm-ai-changed": { backgroundColor: "rgba(26, 127, 55, 0.28)", textDecoration: "none" },
   ".cm-ai-hunk-actions": { display: "flex", gap: "6px", alignItems: "center", fontFamily: "system-ui, sans-serif", fontSize: "12px", marginTop: "2px" },
   ".cm-ai-hunk-label": { color: "#57606a" },
+  ".cm-ai-option": { display: "flex", gap: "6px", alignItems: "baseline", fontFamily: "inherit", padding: "1px 0" },
+  ".cm-ai-option .cm-ai-hunk-label": { fontFamily: "system-ui, sans-serif", fontSize: "12px", whiteSpace: "nowrap" },
+  ".cm-ai-option .cm-ai-added": { flex: "1" },
+  ".cm-ai-pick": { fontFamily: "system-ui, sans-serif", fontSize: "12px" },
 });
 
 /** The editor half: `extension` goes into the editor; `show(spec)` / `clear()` set what is shown.
- *  spec = {hunks: [{index, at, removed, added}], labels, onDecide(index, accept), readOnly} */
+ *  spec = {hunks: [{index, at, removed, added}], labels, onDecide(index, accept), readOnly}, or for
+ *  alternatives {choice: {id, at, removed, options: [text...]}, labels, onPick(i), readOnly} */
 export function reviewView() {
   let view = null;
   return {
@@ -159,7 +221,9 @@ export function reviewView() {
       if (!view) return [];
       const out = [];
       view.state.field(reviewField).deco.between(0, view.state.doc.length, (from, to, d) => {
-        if (d.spec.widget) out.push({ index: d.spec.widget.hunk.index, at: to });
+        const w = d.spec.widget;
+        if (w && w.hunk) out.push({ index: w.hunk.index, at: to });
+        else if (w && w.choice) out.push({ choice: w.choice.id, options: w.choice.options.length, at: to });
       });
       return out;
     },
@@ -170,6 +234,11 @@ export function reviewView() {
 
 const TEXT_KINDS = ["draft", "rewrite"];
 
+/** Whether a card's proposal shows in the script: a draft or rewrite, or alternatives for a line. */
+function inScript(kind, target) {
+  return TEXT_KINDS.includes(kind) || (kind === "alternatives" && target === "line");
+}
+
 function initPage() {
   const panel = document.getElementById("ai-review");
   const live = window.WritersRoomLive;
@@ -179,6 +248,7 @@ function initPage() {
   const labels = {
     accept: d.lAccept, reject: d.lReject, change: d.lChange, review: d.lReview,
     reviewing: d.lReviewing, unplaced: d.lUnplaced, failed: d.lFailed,
+    pick: d.lPick, option: d.lOption, choosing: d.lChoosing,
   };
   const canWrite = d.mayWrite === "1";
   const bar = document.getElementById("ai-review-bar");
@@ -186,6 +256,7 @@ function initPage() {
   const host = document.getElementById("editor");
   if (bar && host && host.parentNode) host.parentNode.insertBefore(bar, host);
   const barText = bar && bar.querySelector(".ai-review-title");
+  const acceptAll = bar && bar.querySelector("[data-action=accept-all]");
   const barError = bar && bar.querySelector(".ai-review-error");
   const csrf = (panel.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
   let current = null; // {id, data}
@@ -218,23 +289,36 @@ function initPage() {
   }
 
   function render(data) {
-    // Only this episode's drafts and rewrites, while they wait for review, show in its script.
-    if (!data || data.status !== "pending" || !TEXT_KINDS.includes(data.kind)
-        || String(data.episode) !== d.episode) { close(); return; }
+    // Only this episode's drafts, rewrites and line alternatives, while they wait for review, show
+    // in its script.
+    const choice = data && data.kind === "alternatives" ? data.line : null;
+    if (!data || data.status !== "pending" || String(data.episode) !== d.episode
+        || !(TEXT_KINDS.includes(data.kind) || choice)) { close(); return; }
     current = { id: data.id, data };
-    const hunks = openHunks(data);
-    const unplaced = session.review.show({ hunks, labels, onDecide: decide, readOnly: !canWrite });
+    let unplaced;
+    let text;
+    if (choice) {
+      unplaced = session.review.show({
+        choice: { id: data.id, at: choice.at, removed: choice.removed, options: choice.options },
+        labels, onPick: pick, readOnly: !canWrite,
+      });
+      text = (labels.choosing || "AI alternatives #%(id)s: pick one").replace("%(id)s", String(data.id));
+      if (unplaced.length) text += " · " + (labels.unplaced || "");
+    } else {
+      const hunks = openHunks(data);
+      unplaced = session.review.show({ hunks, labels, onDecide: decide, readOnly: !canWrite });
+      text = (labels.reviewing || "AI proposal #%(id)s: %(n)s changes")
+        .replace("%(id)s", String(data.id)).replace("%(n)s", String(hunks.length));
+      const stale = (data.hunks || []).filter((h) => !h.decision && h.conflict).length;
+      if (unplaced.length || stale) text += " · " + (labels.unplaced || "");
+    }
     document.body.dataset.aiReview = String(data.id);
     if (bar) {
       bar.hidden = false;
       bar.dataset.suggestion = String(data.id);
-      if (barText) {
-        let text = (labels.reviewing || "AI proposal #%(id)s: %(n)s changes")
-          .replace("%(id)s", String(data.id)).replace("%(n)s", String(hunks.length));
-        const stale = (data.hunks || []).filter((h) => !h.decision && h.conflict).length;
-        if (unplaced.length || stale) text += " · " + (labels.unplaced || "");
-        barText.textContent = text;
-      }
+      if (barText) barText.textContent = text;
+      // One of three alternatives is picked, never all of them.
+      if (acceptAll) acceptAll.hidden = !!choice;
     }
   }
 
@@ -264,6 +348,16 @@ function initPage() {
     try {
       const body = accept ? { hunks: [index], finish: false } : { hunks: [index] };
       render(await call(accept ? data.accept_url : data.reject_url, body));
+    } catch (err) {
+      setError(err.message);
+    }
+  }
+
+  async function pick(index) {
+    if (!current) return;
+    setError("");
+    try {
+      render(await call(current.data.accept_url, { item: index }));
     } catch (err) {
       setError(err.message);
     }
@@ -301,7 +395,7 @@ function initPage() {
       const status = card.dataset.status;
       const before = seen[id];
       seen[id] = status;
-      const text = TEXT_KINDS.includes(card.dataset.kind || "");
+      const text = inScript(card.dataset.kind || "", card.dataset.target || "");
       if (text && status === "pending" && !card.querySelector(".ai-review-open")) {
         const b = document.createElement("button");
         b.type = "button";
@@ -331,13 +425,14 @@ function initPage() {
   observer.observe(panel, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-status"] });
   scanCards();
 
-  // Ask for a rewrite of the scene at the cursor (or of the selection in it). The panel's inside is
-  // loaded after the page (and re-rendered), so its controls are handled by delegation.
-  panel.addEventListener("submit", async (ev) => {
-    const form = ev.target.closest && ev.target.closest("form.ai-rewrite");
-    if (!form) return;
-    ev.preventDefault();
-    setError("");
+  // Requests from the panel: a rewrite of the scene at the cursor (or of the selection in it), three
+  // alternatives for the selected line (or the cursor's line), a redraft of the scene at the cursor.
+  // The panel's inside is loaded after the page (and re-rendered), so its controls are handled by
+  // delegation.
+  const notice = () => panel.querySelector(".ai-notice");
+
+  /** The scene at the cursor: its id, where it starts in the episode's text, and the selection. */
+  function cursorScene() {
     const view = session.editor.view;
     const sel = view.state.selection.main;
     const text = view.state.doc.toString();
@@ -347,22 +442,60 @@ function initPage() {
     const line = view.state.doc.lineAt(sel.head).number - 1;
     let ordinal = 0;
     for (let i = 0; i < heads.length; i++) if (heads[i] <= line) ordinal = i;
-    const sceneId = ids[ordinal] || ids[0];
-    const notice = panel.querySelector(".ai-notice");
-    if (!sceneId) { if (notice) notice.textContent = d.lNoScene || ""; return; }
-    const body = { preset: form.elements.preset.value, instruction: form.elements.instruction.value };
-    if (!sel.empty) {
-      const start = heads.length ? view.state.doc.line(heads[ordinal] + 1).from : 0;
-      body.start = sel.from - start;
-      body.end = sel.to - start;
-      body.selected = view.state.sliceDoc(sel.from, sel.to);
+    const start = heads.length ? view.state.doc.line(heads[ordinal] + 1).from : 0;
+    return { view, sel, id: ids[ordinal] || ids[0], start };
+  }
+
+  /** The selection's place in its scene ({start, end, selected}); `whole`: the cursor's line if empty. */
+  function selectionIn(scene, whole) {
+    const { view, sel, start } = scene;
+    let from = sel.from;
+    let to = sel.to;
+    if (sel.empty) {
+      if (!whole) return null;
+      const line = view.state.doc.lineAt(sel.head);
+      if (!line.text.trim()) return null;
+      from = line.from;
+      to = line.to;
     }
+    return { start: from - start, end: to - start, selected: view.state.sliceDoc(from, to) };
+  }
+
+  async function ask(url, body) {
+    setError("");
+    const out = notice();
     try {
-      const res = await call(d.rewriteUrl.replace("/0/", "/" + sceneId + "/"), body);
+      const res = await call(url, body);
       seen[String(res.id)] = seen[String(res.id)] || "queued";
-      if (notice) notice.textContent = "";
+      if (out) out.textContent = "";
     } catch (err) {
-      if (notice) notice.textContent = err.message;
+      if (out) out.textContent = err.message;
+    }
+  }
+
+  panel.addEventListener("submit", (ev) => {
+    const form = ev.target.closest && ev.target.closest("form.ai-rewrite");
+    if (!form) return;
+    ev.preventDefault();
+    const scene = cursorScene();
+    if (!scene.id) { if (notice()) notice().textContent = d.lNoScene || ""; return; }
+    const body = { preset: form.elements.preset.value, instruction: form.elements.instruction.value };
+    Object.assign(body, selectionIn(scene, false) || {});
+    ask(d.rewriteUrl.replace("/0/", "/" + scene.id + "/"), body);
+  });
+
+  panel.addEventListener("click", (ev) => {
+    const b = ev.target.closest && ev.target.closest("button[data-ai-ask]");
+    if (!b) return;
+    ev.preventDefault();
+    const scene = cursorScene();
+    if (!scene.id) { if (notice()) notice().textContent = d.lNoScene || ""; return; }
+    if (b.dataset.aiAsk === "alternatives") {
+      const selection = selectionIn(scene, true);
+      if (!selection) { if (notice()) notice().textContent = d.lNoLine || ""; return; }
+      ask(d.alternativesUrl, { scene: scene.id, ...selection });
+    } else if (b.dataset.aiAsk === "redraft") {
+      ask(d.draftUrl, { scene: scene.id });
     }
   });
 

@@ -1,8 +1,10 @@
 // SmartType: completion as Final Draft users expect it, in both script formats.
 //
-//   zh:       a cue at the start of a line (bible names, then names of this scene's 人物 line,
-//             accepted as "林晚："); the names on a 人物： line; in a heading "1-1 日 内 地点" the
-//             time of day, then 内/外, then the location; transitions (切至, 淡出...) at line start.
+//   zh:       a cue at the start of a line (names of this scene's 人物 line, then the bible's and
+//             the script's, accepted as "林晚："); the names on a 人物： line; in a heading
+//             "1-1 日 内 地点" the time of day, then 内/外, then the location; transitions (切至,
+//             淡出...) at line start. Only character names are offered: a note in brackets
+//             ("苏晓（旁观）") is no part of a name, and group words (全员, 众人, 所有人) name nobody.
 //   fountain: INT./EXT. at the start of a heading, then the location, then " - " and the time
 //             of day; a CHARACTER cue (upper case, after a blank line, or in cue mode), with
 //             the transitions (CUT TO:...) among them.
@@ -46,11 +48,50 @@ function offer(options, typed) {
   return options.filter((o) => startsWithCI(o.label, typed) && (o.apply || o.label) !== typed);
 }
 
-/** Names on a 人物 line, e.g. "人物：林晚、顾辰" -> ["林晚", "顾辰"]. */
+// Words a 人物 line uses for a crowd: nobody in particular, never offered as a name (as the server's
+// formats/elements.CAST_GROUP_WORDS).
+export const GROUP_WORDS = new Set(["全员", "众人", "所有人", "前场所有人", "全体", "大家", "其他人", "群演", "众"]);
+const CAST_OPENS = "（(【[";
+const CAST_CLOSES = "）)】]";
+const CAST_SPLIT = "、，,/／；;";
+const CAST_ENDS = /[。．！!？?]+$/;
+
+/** Whether a name may be offered: a name, not a group word, no bracket in it. */
+export function isName(name) {
+  const s = String(name || "").trim();
+  return !!s && !GROUP_WORDS.has(s) && ![...CAST_OPENS, ...CAST_CLOSES].some((b) => s.includes(b));
+}
+
+/** The names of a 人物 line's list, as the server's formats/elements.split_cast reads them: split
+ *  outside brackets, a bracketed note after a name dropped ("苏晓（旁观）" is 苏晓), group words (全员,
+ *  众人) left out, a full stop after the last name not part of it. */
+export function splitCast(text) {
+  const names = [];
+  let depth = 0;
+  let start = 0;
+  const lastClose = Math.max(...[...CAST_CLOSES].map((c) => text.lastIndexOf(c)));
+  const s = text + "、";
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (CAST_OPENS.includes(ch) && i < lastClose) depth += 1;
+    else if (CAST_CLOSES.includes(ch) && depth) depth -= 1;
+    else if (i === text.length || (!depth && (CAST_SPLIT.includes(ch) || /[\s\u3000]/.test(ch)))) {
+      let part = text.slice(start, i).trim();
+      start = i + 1;
+      const cuts = [...CAST_OPENS].map((b) => part.indexOf(b)).filter((n) => n >= 0);
+      if (cuts.length) part = part.slice(0, Math.min(...cuts));
+      const name = part.trim().replace(CAST_ENDS, "").trim();
+      if (isName(name)) names.push(name);
+    }
+  }
+  return uniq(names);
+}
+
+/** Names on a 人物 line, e.g. "人物：林晚、顾辰（旁观）、全员" -> ["林晚", "顾辰"]. */
 export function castNames(line) {
   const m = reZhCast.exec(line || "");
   if (!m) return [];
-  return uniq(line.slice(m[0].length).split(/[、，,;；\s\u3000]+/));
+  return splitCast(line.slice(m[0].length));
 }
 
 /**
@@ -64,10 +105,10 @@ export function castNames(line) {
  * Returns null, or {kind, from (column in the line), options: [{label, apply?, type}]}.
  */
 export function smartContext({ before, after = "", prevLine = "", format, data = {}, lineType = "", cueMode = false }) {
-  const characters = uniq(data.characters || []);
+  const characters = uniq(data.characters || []).filter(isName);
   const locations = uniq(data.locations || []);
   if (format === "fountain") return fountainContext(before, prevLine, characters, locations, lineType, cueMode);
-  return zhContext(before, after, characters, locations, uniq(data.cast || []), lineType);
+  return zhContext(before, after, characters, locations, uniq(data.cast || []).filter(isName), lineType);
 }
 
 function zhContext(before, after, characters, locations, cast, lineType) {

@@ -61,3 +61,18 @@ test("fountain cues and transitions after a blank line, never in dialogue or act
   assert.equal(smartContext({ before: "G", prevLine: "GU CHEN", format: "fountain", data, lineType: "dialogue" }), null);
   assert.ok(labels(smartContext({ before: "", format: "fountain", data, cueMode: true })).includes("GU CHEN"));
 });
+
+test("only character names are offered: no bracketed notes, no group words", () => {
+  assert.deepEqual(castNames("人物：苏晓（旁观）、全员、沈星晴【回忆】、众人。"), ["苏晓", "沈星晴"]);
+  assert.deepEqual(castNames("人物：林晚 （OS）、所有人"), ["林晚"]);
+  // The scene's 人物 line gives cues; a note or a group word on it is never offered as one.
+  const cast = castNames("人物：苏晓（旁观）、全员、顾辰");
+  const r = smartContext({ before: "苏", format: "zh", data: { ...data, cast } });
+  assert.deepEqual(labels(r), ["苏晓"]);
+  assert.equal(r.options[0].apply, "苏晓：");
+  assert.equal(smartContext({ before: "全", format: "zh", data: { ...data, cast } }), null);
+  // Names from the server are filtered the same way (a group word or a note never comes back).
+  const more = { characters: ["林晚", "众人", "苏晓（旁观）"], locations: [] };
+  assert.deepEqual(labels(smartContext({ before: "人物：", format: "zh", data: more })), ["林晚"]);
+  assert.equal(smartContext({ before: "众", format: "zh", data: more }), null);
+});

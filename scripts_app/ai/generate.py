@@ -32,8 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..collab import broadcast, documents
+from ..collab import broadcast, documents, episode_text
 from ..collab.live_pages import announce
+from ..formats import fountain, zh
 from ..models import Beat, Episode, Project, Scene, Suggestion
 from . import budget, client, context, review, schemas
 from .client import Cancelled, ModelError, NotConfigured
@@ -742,7 +743,9 @@ def _proposal(suggestion: Suggestion, text: str, parsed) -> tuple[str, dict]:
         scope = suggestion.request.get("scope")
         if scope == "new_scene":
             base = suggestion.base_text.rstrip()
-            return (base + "\n\n" if base else "") + text.strip() + "\n", {}
+            return (base + "\n\n" if base else "") + _with_heading(suggestion, text.strip()) + "\n", {}
+        if scope == "episode":
+            return _with_heading(suggestion, text.strip()) + "\n", {}
         return text.strip() + "\n", {}
     if kind == Kind.REWRITE:
         return _with_selection(suggestion, text), {}
@@ -759,6 +762,42 @@ def _proposal(suggestion: Suggestion, text: str, parsed) -> tuple[str, dict]:
             "items": [{"kind": "option", "value": o.strip(), "decision": None} for o in parsed.options[:3]]
         }
     raise ValueError(kind)
+
+
+# The heading a new scene or a whole episode's draft gets when the model wrote none: the location is a
+# placeholder for the writer to fix (in the zh format, "2-3 日 内 地点待定").
+ZH_HEADING = "{episode}-{n} 日 内 地点待定"
+FOUNTAIN_HEADING = "INT. LOCATION - DAY"
+
+
+def _starts_with_heading(text: str, fmt: str) -> bool:
+    """Whether a draft's first line (after a 第N集 title line, in the zh format) is a scene heading."""
+    for line in text.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if fmt == "fountain":
+            return fountain.scene_heading(s, prev_blank=True) is not None
+        if zh.episode_number(s) is not None:
+            continue
+        return zh.scene_heading(s) is not None
+    return False
+
+
+def _with_heading(suggestion: Suggestion, text: str) -> str:
+    """A new scene's or a whole episode's draft, starting with a scene heading in the series' format.
+
+    Without one, a new scene's text would join the scene before it, and an episode's first lines
+    would be a scene with no heading; so a heading line is put first, numbered as the scene's place."""
+    fmt = suggestion.project.script_format
+    if not text or _starts_with_heading(text, fmt):
+        return text
+    if fmt == "fountain":
+        return f"{FOUNTAIN_HEADING}\n\n{text}"
+    n = 1
+    if suggestion.request.get("scope") == "new_scene":
+        n = len(episode_text.split(suggestion.base_text, fmt)) + 1
+    return ZH_HEADING.format(episode=suggestion.episode.number, n=n) + "\n" + text
 
 
 def _with_selection(suggestion: Suggestion, replacement: str) -> str:

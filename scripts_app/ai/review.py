@@ -246,6 +246,14 @@ def _apply_episode(project: Project, item: dict, value: dict) -> None:
     episodes.update_episode(episode=episode, is_paywall=bool(value.get("paywall")), **fields)
 
 
+def _with_option(s: Suggestion, value: str) -> str:
+    """The scene's text with an alternative in place of the selected line (its own line end kept)."""
+    start, end = s.request["selection"]
+    selected = s.base_text[start:end]
+    tail = selected[len(selected.rstrip("\n")) :]
+    return s.base_text[:start] + value.strip("\n") + tail + s.base_text[end:]
+
+
 def _apply_option(s: Suggestion, value: str, user) -> None:
     target = s.request.get("target")
     if target in ("hook", "cliffhanger"):
@@ -254,9 +262,7 @@ def _apply_option(s: Suggestion, value: str, user) -> None:
             raise StaleItem(_("Someone changed the %(what)s since the proposal was made.") % {"what": target})
         episodes.update_episode(episode=episode, **{target: value})
         return
-    start, end = s.request["selection"]
-    proposed = s.base_text[:start] + value + s.base_text[end:]
-    all_hunks = hunk_ops.diff(s.base_text, proposed)
+    all_hunks = hunk_ops.diff(s.base_text, _with_option(s, value))
     try:
         _write(s, all_hunks, {h.index for h in all_hunks}, user)
     except (hunk_ops.Conflict, documents.SceneNotInText) as exc:
@@ -556,7 +562,49 @@ def detail(*, suggestion: Suggestion, episodes: dict | None = None) -> dict:
     else:
         data["items"] = s.content.get("items") or []
         data["text"] = s.text if s.status in (Status.RUNNING, Status.FAILED, Status.CANCELLED) else ""
+        if s.kind == Kind.ALTERNATIVES and s.request.get("target") == "line":
+            data["line"] = _line_choice(s, episodes)
     return data
+
+
+def _line_choice(s: Suggestion, episodes: dict | None) -> dict | None:
+    """Alternatives for a selected line, for the editor to show in place like a hunk: the whole lines
+    the selection touches (`removed`), where they sit in the episode's text now (`at`, None once they
+    changed or while nothing waits for review) and each option as those lines would read (`options`)."""
+    span = s.request.get("selection")
+    if not span:
+        return None
+    base = s.base_text
+    start, end = span
+    line_from = base.rfind("\n", 0, start) + 1
+    newline = base.find("\n", max(start, end - 1))
+    line_to = len(base) if newline < 0 else newline + 1
+    removed = base[line_from:line_to]
+    options = []
+    for item in s.content.get("items") or []:
+        whole = _with_option(s, str(item.get("value") or ""))
+        options.append(whole[line_from : len(whole) - (len(base) - line_to)])
+    at = None
+    if s.status == Status.PENDING:
+        now = current_text(suggestion=s, episodes=episodes)
+        first = base.count("\n", 0, line_from)
+        hunk = hunk_ops.Hunk(
+            index=0,
+            base_start=first,
+            base_end=first + len(removed.splitlines()),
+            lines=(),
+            base_from=line_from,
+            base_to=line_to,
+            new_from=line_from,
+            new_to=line_to,
+            removed=removed,
+            added="",
+        )
+        place = hunk_ops.placed(base=base, current=now, hunks=[hunk]).get(0)
+        offset = _scene_offset(s, episodes)
+        if place is not None and offset >= 0:
+            at = (place[0] + offset, place[1] + offset)
+    return {"removed": removed, "at": at, "options": options}
 
 
 def scene_of(suggestion: Suggestion) -> Scene | None:

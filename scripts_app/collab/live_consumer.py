@@ -138,6 +138,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         if where.kind == "ai-episode" and event.get("episode") not in (None, where.n):
             return
+        if where.kind == "ai-scene" and event.get("scene") != where.n:
+            return  # the page lists that scene's proposals only
         from ..ai.live import render_progress  # the AI pages' own card
 
         async with self._send_lock:

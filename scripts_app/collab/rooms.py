@@ -115,7 +115,12 @@ class Room:
                 # The last server to hold this room stopped before the rows caught up: catch them up now.
                 self.first_dirty = self.last_change = time.monotonic() - FLUSH_MAX
             layer = get_channel_layer()
-            self.channel = await layer.new_channel(prefix="collab-room.")
+            # The default prefix, as every consumer's channel in this process has: channels_redis
+            # receives all of a process's channels through one lock, and its holder reads only the
+            # Redis list of its own channel's prefix. A room on a prefix of its own held that lock
+            # while it waited for a document update, and the pages' messages (AI progress, live
+            # fragments) sat in Redis until someone typed.
+            self.channel = await layer.new_channel()
             await layer.group_add(self.group, self.channel)
             self._tasks = [asyncio.create_task(self._receive_loop()), asyncio.create_task(self._tick_loop())]
         except BaseException as exc:

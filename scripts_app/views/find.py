@@ -13,18 +13,20 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ..collab import episode_text
+from ..formats.elements import CAST_GROUP_WORDS
 from ..layout.model import REVISION_TINTS, revision_color
 from ..models import Episode, Role, SceneSnapshot
 from ..permissions import project_view
-from ..selectors import split_aliases
+from ..selectors import bible_use, split_aliases
 from ..services import find_replace
 from ..services.scenes import SceneTooLong
 
 
 @project_view()
 def editor_data(request, project, number: int):
-    """What the editor completes from (the bible's names) and, for a locked episode, the issued
-    text its revision marks compare against. Every member may read it, as they read the bible."""
+    """What the editor completes from (the bible's names, then the script's) and, for a locked
+    episode, the issued text its revision marks compare against. Every member may read it, as they
+    read the bible."""
     episode = Episode.objects.filter(project=project, number=number).first()
     if episode is None:
         raise Http404("No such episode.")
@@ -32,6 +34,11 @@ def editor_data(request, project, number: int):
     characters = [name for name, _aliases in rows]  # names first, then their aliases
     for _name, aliases in rows:
         characters += [a for a in split_aliases(aliases) if a not in characters]
+    # Then the names this episode's script uses that the bible does not know yet (as the 人物 lines
+    # and cues read them: a bracketed note is no part of a name), never a group word (全员, 众人).
+    for found in bible_use(project=project, episode=episode).new_characters:
+        if found.name not in CAST_GROUP_WORDS and found.name not in characters:
+            characters.append(found.name)
     locations = list(project.locations.order_by("name").values_list("name", flat=True))
     revision = None
     latest = episode.revisions.order_by("-index").first() if episode.locked_at else None

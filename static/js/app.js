@@ -162,6 +162,35 @@
     }
   });
 
+  // The live connection sends fragments for whatever changed in the series; a page that holds no
+  // element for one (an AI card the page does not list, a list it does not show) has nothing to swap.
+  // htmx would report each as an error in the console (htmx:oobErrorNoTarget): drop them quietly
+  // before htmx-ext-ws swaps. Every live connection element has hx-ext="ws,live-fragments"; only its
+  // messages (no xhr) are filtered, never an ordinary htmx response.
+  function oobTarget(el) {
+    var spec = el.getAttribute("hx-swap-oob") || "true";
+    var colon = spec.indexOf(":");
+    if (colon >= 0) {
+      try { return document.querySelector(spec.slice(colon + 1)); } catch (e) { return null; }
+    }
+    return el.id ? document.getElementById(el.id) : null;
+  }
+
+  if (typeof htmx !== "undefined") {
+    htmx.defineExtension("live-fragments", {
+      transformResponse: function (text, xhr) {
+        if (xhr || text.indexOf("<") === -1) return text;
+        var holder = document.createElement("template");
+        holder.innerHTML = text;
+        var dropped = false;
+        toArray(holder.content.children).forEach(function (el) {
+          if (!oobTarget(el)) { el.remove(); dropped = true; }
+        });
+        return dropped ? holder.innerHTML : text;
+      },
+    });
+  }
+
   // The page's live state, for styles and tests: connecting, open, closed (4401/4403/...: for good).
   function liveState(state) { document.body.dataset.live = state; }
   document.addEventListener("htmx:wsConnecting", function () { liveState("connecting"); });
