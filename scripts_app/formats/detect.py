@@ -57,7 +57,7 @@ def decode_bytes(data: bytes) -> str:
             except UnicodeDecodeError as exc:
                 raise ScriptFormatError(
                     gettext_noop("The file says it is %(encoding)s but is not valid text."),
-                    encoding=encoding.upper(),
+                    encoding=encoding.removesuffix("-sig").upper(),  # UTF-8, UTF-16, UTF-32
                 ) from exc
             break
     if text is None and b"\x00" in data:

@@ -136,8 +136,11 @@ def failure(reason: str) -> str:
         at = reason.lower().find(phrase.lower())
         if at >= 0:
             before = reason[:at].rstrip(" ;,:.；，：。")
-            after = reason[at + len(phrase) :].lstrip(" .。")
-            reason = f"{before}.{' ' + after if after else ''}" if before else after
+            tail = reason[at + len(phrase) :]
+            stop = tail[:1] if tail[:1] in ".。" else "."  # the sentence ends as it was written
+            after = tail.lstrip(" .。")
+            space = "" if stop == "。" else " "
+            reason = f"{before}{stop}{space + after if after else ''}" if before else after
             break
     return _("Nothing was imported: %(why)s") % {"why": reason}
 
