@@ -257,6 +257,17 @@ def test_omitted_scenes_keep_their_number_and_drop_their_body() -> None:
         assert [ln.text for ln in lines if ln.kind == "scene_number" and ln.row == row] == ["12", "12"]
 
 
+def test_an_omitted_scene_prints_the_word_the_options_give() -> None:
+    els = [
+        Element(Kind.SCENE_HEADING, "1-1 日 内 客厅", scene_number="1-1"),
+        Element(Kind.SCENE_HEADING, "1-2 夜 外 天台", scene_number="1-2"),
+        Element(Kind.ACTION, "△风很大。"),
+    ]
+    options = ShootingScriptOptions(profile="zh", omitted_scenes=frozenset({"1-2"}), omitted_text="已删除")
+    texts = [ln.text for ln in body(paginate(els, options).pages[0])]
+    assert "1-2 已删除" in texts and "OMITTED" not in " ".join(texts) and "△风很大。" not in texts
+
+
 def test_header_and_revision_header_and_tint() -> None:
     eps = [EpisodeText(3, "The Deal", [action_lines(100)])]
     opts = ShootingScriptOptions(

@@ -73,10 +73,14 @@ class ProductionTestCase(BaseTestCase):
         self.second.refresh_from_db()
         self.assertTrue(self.second.omitted)
         self.assertContains(self.client.get(reverse("episode_detail", args=[self.slug, 1])), "OMITTED")
-        text = "\n".join(pdf_text(self.export_pdf()))
-        self.assertIn("1-2", text)
-        self.assertIn("OMITTED", text)
+        text = "\n".join(pdf_text(self.export_pdf()))  # the series' Chinese layout: the Chinese word
+        self.assertIn("1-2 已删除", text)
+        self.assertNotIn("OMITTED", text)
         self.assertNotIn("风很大", text)
+        for profile in ("letter", "a4"):  # a screenplay page says it as the industry does
+            text = "\n".join(pdf_text(self.export_pdf(profile=profile)))
+            self.assertIn("OMITTED", text, profile)
+            self.assertNotIn("已删除", text, profile)
         # An unlocked scene is really deleted.
         extra = create_scene(episode=self.episode, user=self.bob, text="△临时。\n")
         extra.locked_number = ""

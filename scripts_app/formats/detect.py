@@ -1,7 +1,9 @@
 """Bytes -> text, which format a text is in, and format-name dispatch.
 
 This is the entry point for imports: ``decode_bytes`` then ``detect_format`` then
-``parse``. Errors meant for the user are ``ScriptFormatError`` with a plain message.
+``parse``. Errors meant for the user are ``ScriptFormatError``: an English template and its
+parameters (messages.py), which ``str()`` gives in English and the service layer says in the user's
+language.
 """
 
 from __future__ import annotations
@@ -11,13 +13,22 @@ import re
 
 from . import fountain, zh
 from .elements import Element, ScriptDocument
+from .messages import Message, Template, gettext_noop
 from .scan import split_bracketed_tail
 
 FORMATS = ("fountain", "zh")
 
 
 class ScriptFormatError(ValueError):
-    """A script file we cannot read; ``str(error)`` is safe to show to the user."""
+    """A script file we cannot read. ``message`` is what to tell the user (a template and its
+    parameters, said in their language by the service layer); ``str(error)`` is its English."""
+
+    def __init__(self, template: Template | Message, /, **params: object) -> None:
+        self.message = template if isinstance(template, Message) else Message(template, params)
+        super().__init__(str(self.message))
+
+    def __reduce__(self):  # pickled (a task's result, a test runner) with its template, not its English
+        return (self.__class__, (self.message,))
 
 
 # ------------------------------------------------------------------------- decoding
@@ -37,15 +48,17 @@ _MAX_CONTROL_RATIO = 0.01  # a few stray control characters are tolerated; binar
 def decode_bytes(data: bytes) -> str:
     """Decode an uploaded script: UTF-8 (BOM optional), UTF-16/32 with BOM, else GB18030."""
     if not data or not data.strip():
-        raise ScriptFormatError("The file is empty.")
+        raise ScriptFormatError(_EMPTY)
     text = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                message = f"The file says it is {encoding.upper()} but is not valid text."
-                raise ScriptFormatError(message) from exc
+                raise ScriptFormatError(
+                    gettext_noop("The file says it is %(encoding)s but is not valid text."),
+                    encoding=encoding.removesuffix("-sig").upper(),  # UTF-8, UTF-16, UTF-32
+                ) from exc
             break
     if text is None and b"\x00" in data:
         # Plain text has no NUL bytes, but UTF-16 written without a byte-order mark has one in every
@@ -63,12 +76,14 @@ def decode_bytes(data: bytes) -> str:
                 continue
         else:
             raise ScriptFormatError(
-                "The file's text encoding is not recognised. "
-                "Please save it as UTF-8 (or GB18030) and try again."
+                gettext_noop(
+                    "The file's text encoding is not recognised. "
+                    "Please save it as UTF-8 (or GB18030) and try again."
+                )
             )
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise ScriptFormatError("The file is empty.")
+        raise ScriptFormatError(_EMPTY)
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
     if "\x00" in text or controls > max(2, len(text) * _MAX_CONTROL_RATIO):
         raise _binary_error()
@@ -90,11 +105,16 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return text if "\x00" not in text and printable >= 0.95 * len(text) else None
 
 
+_EMPTY = gettext_noop("The file is empty.")
+
+
 def _binary_error() -> ScriptFormatError:
     return ScriptFormatError(
-        "This looks like a binary file (a PDF, an image or an old Word .doc, say), not a script the import "
-        "reads. It reads Fountain (.fountain), Final Draft (.fdx), Word (.docx) and the Chinese "
-        "micro-drama format as text (.txt)."
+        gettext_noop(
+            "This looks like a binary file (a PDF, an image or an old Word .doc, say), not a script the "
+            "import reads. It reads Fountain (.fountain), Final Draft (.fdx), Word (.docx) and the "
+            "Chinese micro-drama format as text (.txt)."
+        )
     )
 
 
@@ -155,8 +175,10 @@ def detect_format(text: str) -> str:
     if fountain_score > zh_score:
         return "fountain"
     raise ScriptFormatError(
-        "Could not tell the script format: expected Fountain (INT./EXT. scene headings, character cues) "
-        "or the Chinese layout (第1集, 1-1 日 内 场景, △ action, 角色：台词)."
+        gettext_noop(
+            "Could not tell the script format: expected Fountain (INT./EXT. scene headings, character "
+            "cues) or the Chinese layout (第1集, 1-1 日 内 场景, △ action, 角色：台词)."
+        )
     )
 
 
@@ -185,7 +207,15 @@ def parse(text: str, fmt: str) -> ScriptDocument:
         return fountain.parse(text)
     if fmt == "zh":
         return zh.parse(text)
-    raise ScriptFormatError(f"Unknown script format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+    raise _unknown_format(fmt)
+
+
+def _unknown_format(fmt: str) -> ScriptFormatError:
+    return ScriptFormatError(
+        gettext_noop("Unknown script format %(fmt)s; expected one of %(formats)s."),
+        fmt=repr(fmt),
+        formats=", ".join(FORMATS),
+    )
 
 
 def serialise(doc: ScriptDocument, fmt: str) -> str:
@@ -194,7 +224,7 @@ def serialise(doc: ScriptDocument, fmt: str) -> str:
         return fountain.serialise(doc)
     if fmt == "zh":
         return zh.serialise(doc)
-    raise ScriptFormatError(f"Unknown script format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+    raise _unknown_format(fmt)
 
 
 def serialise_elements(elements: list[Element], fmt: str) -> str:
@@ -204,7 +234,7 @@ def serialise_elements(elements: list[Element], fmt: str) -> str:
     elif fmt == "zh":
         body = zh.serialise_elements(elements)
     else:
-        raise ScriptFormatError(f"Unknown script format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+        raise _unknown_format(fmt)
     # A scene's text starts at its first line: no blank lines carried over from a whole-episode layout.
     body = body.strip("\n")
     return body + "\n" if body else ""

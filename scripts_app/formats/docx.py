@@ -37,6 +37,7 @@ from docx.text.paragraph import Paragraph
 from . import zh
 from .detect import ScriptFormatError
 from .elements import Element, Kind, ScriptDocument
+from .messages import gettext_noop, ngettext_lazy
 
 MAX_UNCOMPRESSED = 20 * 1024 * 1024
 MAX_MEMBERS = 2000
@@ -57,35 +58,57 @@ def read_text(data: bytes) -> str:
     """The text of a .docx: body paragraphs (and table cells) in order, joined by "\\n"."""
     if data.startswith(_OLE_MAGIC):
         raise ScriptFormatError(
-            "This is an old Word .doc file. Please save it as .docx (or as plain text) and try again."
+            gettext_noop(
+                "This is an old Word .doc file. Please save it as .docx (or as plain text) and try again."
+            )
         )
     if not data.startswith(b"PK"):
-        raise ScriptFormatError("This is not a Word .docx file.")
+        raise ScriptFormatError(gettext_noop("This is not a Word .docx file."))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ScriptFormatError("This Word file is damaged (it is not a readable zip archive).") from exc
+        raise ScriptFormatError(
+            gettext_noop("This Word file is damaged (it is not a readable zip archive).")
+        ) from exc
     if len(infos) > MAX_MEMBERS:
         raise ScriptFormatError(
-            f"This Word file holds {len(infos):,} parts, far more than a document has "
-            f"(the limit is {MAX_MEMBERS:,}). It was not opened."
+            ngettext_lazy(
+                "This Word file holds %(n)s part, far more than a document has (the limit is %(max)s). "
+                "It was not opened.",
+                "This Word file holds %(n)s parts, far more than a document has (the limit is %(max)s). "
+                "It was not opened.",
+                "count",
+            ),
+            count=len(infos),
+            n=f"{len(infos):,}",
+            max=f"{MAX_MEMBERS:,}",
         )
     unpacked = sum(i.file_size for i in infos)
     if unpacked > MAX_UNCOMPRESSED:
         raise ScriptFormatError(
-            f"This Word file is too large once unpacked ({unpacked / 1e6:.0f} MB; "
-            f"the limit is {MAX_UNCOMPRESSED / 1e6:.0f} MB). It was not opened."
+            gettext_noop(
+                "This Word file is too large once unpacked (%(size).0f MB; the limit is %(limit).0f MB). "
+                "It was not opened."
+            ),
+            size=unpacked / 1e6,
+            limit=MAX_UNCOMPRESSED / 1e6,
         )
     names = {i.filename for i in infos}
     if "word/document.xml" not in names:
-        raise ScriptFormatError("This is a zip file but not a Word .docx document (no word/document.xml).")
+        raise ScriptFormatError(
+            gettext_noop("This is a zip file but not a Word .docx document (no word/document.xml).")
+        )
     try:
         body = archive.read("word/document.xml")
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise ScriptFormatError("This Word file is damaged (its text could not be unpacked).") from exc
+        raise ScriptFormatError(
+            gettext_noop("This Word file is damaged (its text could not be unpacked).")
+        ) from exc
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        raise ScriptFormatError("This Word file declares a DOCTYPE or entities, which Word never writes.")
+        raise ScriptFormatError(
+            gettext_noop("This Word file declares a DOCTYPE or entities, which Word never writes.")
+        )
     try:
         document = Document(io.BytesIO(data))
         lines: list[str] = []
@@ -97,7 +120,7 @@ def read_text(data: bytes) -> str:
     except ScriptFormatError:
         raise
     except Exception as exc:  # python-docx/lxml raise many types for broken parts
-        raise ScriptFormatError("This Word file is damaged and could not be read.") from exc
+        raise ScriptFormatError(gettext_noop("This Word file is damaged and could not be read.")) from exc
     return "\n".join(lines)
 
 

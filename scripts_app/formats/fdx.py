@@ -6,8 +6,8 @@ produce (see the limits at the end).
 
 Safety: a DOCTYPE or ENTITY declaration is refused before anything is expanded (no
 billion-laughs, no external entities), input over 50 MB is refused, and any XML error
-becomes ``ScriptFormatError("This is not a Final Draft file: …")``. Text is data: "<script>"
-in a line is escaped on the way out and read back verbatim.
+becomes a ``ScriptFormatError`` ("This is not a Final Draft file: …", said in the user's language:
+messages.py). Text is data: "<script>" in a line is escaped on the way out and read back verbatim.
 
 Mapping decisions (FDX has no word for several of our kinds):
 - Episodes: a ``<Paragraph Type="New Act">`` whose text is "Episode 3: The Deal" (or
@@ -78,6 +78,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 from xml.parsers import expat
+from xml.parsers.expat import errors as expat_errors
 
 from .detect import ScriptFormatError
 from .elements import Element, EpisodeSplitter, Kind, ScriptDocument, has_implicit_episode
@@ -92,10 +93,41 @@ from .fountain import (
     note_spans,
     split_notes,
 )
+from .messages import Message, gettext_noop
 from .scan import split_bracketed_tail
 from .zh import parse_number
 
 MAX_BYTES = 50 * 1024 * 1024
+
+# What expat says is wrong with a file, said so that it can be translated: the English is expat's own
+# wording. The errors a file can cause that are not listed (expat's internal ones) are said as
+# _MALFORMED.
+_EXPAT_REASONS = {
+    expat_errors.XML_ERROR_NO_MEMORY: gettext_noop("out of memory"),
+    expat_errors.XML_ERROR_SYNTAX: gettext_noop("syntax error"),
+    expat_errors.XML_ERROR_NO_ELEMENTS: gettext_noop("no element found"),
+    expat_errors.XML_ERROR_INVALID_TOKEN: gettext_noop("not well-formed (invalid token)"),
+    expat_errors.XML_ERROR_UNCLOSED_TOKEN: gettext_noop("unclosed token"),
+    expat_errors.XML_ERROR_PARTIAL_CHAR: gettext_noop("partial character"),
+    expat_errors.XML_ERROR_TAG_MISMATCH: gettext_noop("mismatched tag"),
+    expat_errors.XML_ERROR_DUPLICATE_ATTRIBUTE: gettext_noop("duplicate attribute"),
+    expat_errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT: gettext_noop("junk after document element"),
+    expat_errors.XML_ERROR_PARAM_ENTITY_REF: gettext_noop("illegal parameter entity reference"),
+    expat_errors.XML_ERROR_UNDEFINED_ENTITY: gettext_noop("undefined entity"),
+    expat_errors.XML_ERROR_RECURSIVE_ENTITY_REF: gettext_noop("recursive entity reference"),
+    expat_errors.XML_ERROR_BAD_CHAR_REF: gettext_noop("reference to invalid character number"),
+    expat_errors.XML_ERROR_MISPLACED_XML_PI: gettext_noop("XML or text declaration not at start of entity"),
+    expat_errors.XML_ERROR_UNKNOWN_ENCODING: gettext_noop("unknown encoding"),
+    expat_errors.XML_ERROR_INCORRECT_ENCODING: gettext_noop(
+        "encoding specified in XML declaration is incorrect"
+    ),
+    expat_errors.XML_ERROR_UNCLOSED_CDATA_SECTION: gettext_noop("unclosed CDATA section"),
+    expat_errors.XML_ERROR_UNBOUND_PREFIX: gettext_noop("unbound prefix"),
+    expat_errors.XML_ERROR_XML_DECL: gettext_noop("XML declaration not well-formed"),
+    expat_errors.XML_ERROR_TEXT_DECL: gettext_noop("text declaration not well-formed"),
+    expat_errors.XML_ERROR_PUBLICID: gettext_noop("illegal character(s) in public id"),
+}
+_MALFORMED = gettext_noop("its XML is malformed")
 
 _CONTD_RE = re.compile(r"^(CONT['’]?D\.?|CONT\.?|CONTINUED|CONTINUING)$", re.IGNORECASE)
 _EPISODE_RES = (
@@ -148,7 +180,8 @@ def parse(data: bytes | str) -> ScriptDocument:
     root = _read_xml(data)
     if root.tag != "FinalDraft":
         raise ScriptFormatError(
-            f"This is not a Final Draft file: the document is <{root.tag}>, not <FinalDraft>."
+            gettext_noop("This is not a Final Draft file: the document is <%(tag)s>, not <FinalDraft>."),
+            tag=root.tag,
         )
     doc = ScriptDocument(title_page=_read_title_page(root.find("TitlePage")))
 
@@ -192,14 +225,19 @@ def _read_xml(data: bytes | str) -> ET.Element:
     else:
         raw, encoding = data, None
     if not raw.strip():
-        raise ScriptFormatError("The file is empty.")
+        raise ScriptFormatError(gettext_noop("The file is empty."))
     if len(raw) > MAX_BYTES:
-        raise ScriptFormatError("This Final Draft file is too large (over 50 MB).")
+        raise ScriptFormatError(
+            gettext_noop("This Final Draft file is too large (over %(limit)d MB)."),
+            limit=MAX_BYTES // (1024 * 1024),
+        )
 
     def refuse(*_args: object) -> None:
         raise ScriptFormatError(
-            "This is not a Final Draft file: it declares a DOCTYPE or entities, which Final Draft "
-            "never writes and which we refuse for safety."
+            gettext_noop(
+                "This is not a Final Draft file: it declares a DOCTYPE or entities, which Final Draft "
+                "never writes and which we refuse for safety."
+            )
         )
 
     builder = ET.TreeBuilder()
@@ -216,12 +254,17 @@ def _read_xml(data: bytes | str) -> ET.Element:
         parser.Parse(raw, True)
         return builder.close()
     except expat.ExpatError as exc:
+        reason = _EXPAT_REASONS.get(expat.ErrorString(exc.code), _MALFORMED)
         raise ScriptFormatError(
-            f"This is not a Final Draft file: {expat.ErrorString(exc.code)} "
-            f"at line {exc.lineno}, column {exc.offset + 1}."
+            gettext_noop("This is not a Final Draft file: %(reason)s at line %(line)d, column %(column)d."),
+            reason=Message(reason),
+            line=exc.lineno,
+            column=exc.offset + 1,
         ) from exc
     except (AssertionError, IndexError) as exc:  # TreeBuilder.close() with nothing parsed
-        raise ScriptFormatError("This is not a Final Draft file: it holds no XML document.") from exc
+        raise ScriptFormatError(
+            gettext_noop("This is not a Final Draft file: it holds no XML document.")
+        ) from exc
 
 
 def _text(paragraph: ET.Element) -> str:

@@ -76,7 +76,7 @@ class ElementMeta:
 
     revised: bool = False  # changed since the last issued draft: asterisk in the right margin
     provenance: str = ""  # "human", "ai", "ai_edited"...; marked in review copies
-    omitted: bool = False  # on a scene heading: print "OMITTED" and drop the scene's body
+    omitted: bool = False  # on a scene heading: print the options' omitted_text, drop the scene's body
 
 
 DEFAULT_PROVENANCE_MARKS: dict[str, str] = {
@@ -98,6 +98,7 @@ class ShootingScriptOptions:
     scene_numbers: bool = True  # screenplay: in both margins; zh: always part of the heading
     revised: frozenset[int] = frozenset()  # flat element indices that get an asterisk
     omitted_scenes: frozenset[str] = frozenset()  # scene numbers printed as "12 OMITTED"
+    omitted_text: str = "OMITTED"  # printed after an omitted scene's number (the zh profile: 已删除)
     header: str = ""  # top-left on every page; "{episode}" and "{title}" are filled in
     revision: Revision | None = None  # adds the revision header line and page tint
     tint_pages: bool = True  # fill pages with the revision colour (when ``revision`` is set)

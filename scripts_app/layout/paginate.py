@@ -314,7 +314,7 @@ class _RowBuilder:
 
     def _heading(self, el: Element, idx: int, omitted: bool = False) -> None:
         p = self.profile
-        text = "OMITTED" if omitted else el.text
+        text = self.options.omitted_text if omitted else el.text
         kind = LINE_OMITTED if omitted else Kind.SCENE_HEADING
         if p.style == "zh":
             full = f"{el.scene_number} {clean(text).strip()}".strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..collab.live_pages import announce
@@ -154,11 +155,17 @@ def _fill_characters(project: Project, bios: list[zh_preamble.CharacterBio], rep
             updated.append((character, changed))
             report.filled.append(character.name)
         if differ:
-            report.differed.append(f"{character.name}: {', '.join(differ)}")
+            report.differed.append(_about(character.name, differ))
     Character.objects.bulk_create(new, ignore_conflicts=True)
     for character, changed in updated:
         character.save(update_fields=changed)
     report.added_characters.extend(c.name for c in new)
+
+
+def _about(name: str, fields: list[str]) -> str:
+    """ "马一花: age, look" — in Chinese "马一花：年龄、外貌", as each language writes a list."""
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    return _("%(name)s: %(fields)s") % {"name": name, "fields": separator.join(fields)}
 
 
 def _fill_locations(project: Project, entries: list[zh_preamble.LocationEntry], report: BibleReport) -> None:
@@ -188,7 +195,7 @@ def _fill_locations(project: Project, entries: list[zh_preamble.LocationEntry], 
             location.save(update_fields=changed)
             report.filled.append(location.name)
         if differ:
-            report.differed.append(f"{location.name}: {', '.join(differ)}")
+            report.differed.append(_about(location.name, differ))
     Location.objects.bulk_create(new, ignore_conflicts=True)
     report.added_locations.extend(loc.name for loc in new)
 

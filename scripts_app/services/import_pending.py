@@ -78,6 +78,7 @@ def source_format(*, data: bytes, filename: str, fmt: str) -> str:
     asked. A file big enough for the worker is only opened and detected: an FDX is read as XML, a DOCX
     unpacked, text decoded. A file that cannot be read raises ImportFailed with the import's reason."""
     from ..formats import detect
+    from . import import_report
     from .imports import ImportFailed, read_document, runs_in_worker
 
     if len(data) > settings.SCRIPT_UPLOAD_MAX_BYTES:
@@ -104,4 +105,4 @@ def source_format(*, data: bytes, filename: str, fmt: str) -> str:
             text = detect.decode_bytes(data)
         return detect.detect_format(text)
     except detect.ScriptFormatError as exc:
-        raise ImportFailed(str(exc)) from exc
+        raise ImportFailed(import_report.unreadable(exc)) from exc

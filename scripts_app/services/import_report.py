@@ -1,7 +1,10 @@
-"""The sentences an import answers with: what was added, what was found, what the bible got.
+"""The sentences an import answers with: what was added, what was found, what the bible got, and why a
+file could not be read.
 
 Counts are of what the import added ("imported 2 episodes, 3 scenes, 4 characters"), with English
-plurals from ngettext; when the file names characters the bible already had, it says how many.
+plurals from ngettext; when the file names characters the bible already had, it says how many. A
+format's error (formats/ has no Django) carries an English template and its parameters; `said` puts
+it in the reader's language.
 """
 
 from __future__ import annotations
@@ -11,12 +14,24 @@ from typing import TYPE_CHECKING
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from ..formats.messages import Message
 from .title_page import label
 
 if TYPE_CHECKING:
+    from ..formats.detect import ScriptFormatError
     from .imports import ImportResult
 
 _MAX_LISTED = 8  # names listed in one sentence; the rest are counted
+
+
+def say(message: Message) -> str:
+    """A message from formats/ in the active language: its template translated, then its parameters."""
+    return message.say(_, ngettext)
+
+
+def unreadable(error: ScriptFormatError) -> str:
+    """Why a file could not be read, in the active language (str(error) is the English)."""
+    return say(error.message)
 
 
 def format_name(fmt: str) -> str:
@@ -121,8 +136,11 @@ def failure(reason: str) -> str:
         at = reason.lower().find(phrase.lower())
         if at >= 0:
             before = reason[:at].rstrip(" ;,:.；，：。")
-            after = reason[at + len(phrase) :].lstrip(" .。")
-            reason = f"{before}.{' ' + after if after else ''}" if before else after
+            tail = reason[at + len(phrase) :]
+            stop = tail[:1] if tail[:1] in ".。" else "."  # the sentence ends as it was written
+            after = tail.lstrip(" .。")
+            space = "" if stop == "。" else " "
+            reason = f"{before}{stop}{space + after if after else ''}" if before else after
             break
     return _("Nothing was imported: %(why)s") % {"why": reason}
 

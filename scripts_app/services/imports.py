@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import history_notes
 from ..collab.live_pages import announce
@@ -85,7 +86,7 @@ def read_document(
         else:
             doc, fmt = _parse_text(data, name, fmt, progress)
     except detect.ScriptFormatError as exc:
-        raise ImportFailed(str(exc)) from exc
+        raise ImportFailed(import_report.unreadable(exc)) from exc
     if not any(ep.elements for ep in doc.episodes):
         raise ImportFailed(_("The file holds no script: no scenes, action or dialogue were found."))
     return doc, fmt
@@ -113,10 +114,12 @@ def _parse_text(data: bytes, name: str, fmt: str, progress: Progress | None) -> 
 
 def _check_total(chars: int) -> None:
     if chars > settings.IMPORT_MAX_CHARS:
-        raise ImportFailed(
-            _("The file holds %(n)s characters of script; one import may hold at most %(max)s.")
-            % {"n": f"{chars:,}", "max": f"{settings.IMPORT_MAX_CHARS:,}"}
+        message = ngettext(
+            "The file holds %(n)s character of script; one import may hold at most %(max)s.",
+            "The file holds %(n)s characters of script; one import may hold at most %(max)s.",
+            chars,
         )
+        raise ImportFailed(message % {"n": f"{chars:,}", "max": f"{settings.IMPORT_MAX_CHARS:,}"})
 
 
 def split_scenes(elements: list) -> list[list]:
@@ -222,17 +225,21 @@ def _plan(project: Project, doc: ScriptDocument, progress: Progress | None) -> l
 
 def _check_scene(episode: int, text: str) -> None:
     """The scene limits of a save hold for an import too (a pasted novel is not one scene)."""
+
+    def characters(n: int) -> str:
+        return ngettext("%(n)s character", "%(n)s characters", n) % {"n": f"{n:,}"}
+
+    def lines(n: int) -> str:
+        return ngettext("%(n)s line", "%(n)s lines", n) % {"n": f"{n:,}"}
+
     measures = (
-        (len(text), settings.SCENE_TEXT_MAX_CHARS, _("%(n)s characters")),
-        (text.count("\n") + 1, settings.SCENE_TEXT_MAX_LINES, _("%(n)s lines")),
+        (len(text), settings.SCENE_TEXT_MAX_CHARS, characters),
+        (text.count("\n") + 1, settings.SCENE_TEXT_MAX_LINES, lines),
     )
     for count, limit, unit in measures:
         if count > limit:
             message = _("Episode %(e)d has a scene of %(size)s; a scene may hold at most %(max)s.")
-            raise ImportFailed(
-                message
-                % {"e": episode, "size": unit % {"n": f"{count:,}"}, "max": unit % {"n": f"{limit:,}"}}
-            )
+            raise ImportFailed(message % {"e": episode, "size": unit(count), "max": unit(limit)})
 
 
 def _episode_out_of_range(number: int) -> str:

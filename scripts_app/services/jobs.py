@@ -33,6 +33,7 @@ from django.db import connection, models
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import ExportJob, ImportJob
 
@@ -173,11 +174,17 @@ def _retry_message(attempts: int) -> str:
 
 def _gave_up_message(model: JobModel, attempts: int) -> str:
     if model is ImportJob:
-        return _(
+        return ngettext(
+            "The import stopped %(n)d time without finishing (the worker restarted or ran out of memory). "
+            "Nothing was imported; try a smaller file.",
             "The import stopped %(n)d times without finishing (the worker restarted or ran out of memory). "
-            "Nothing was imported; try a smaller file."
+            "Nothing was imported; try a smaller file.",
+            attempts,
         ) % {"n": attempts}
-    return _(
+    return ngettext(
+        "The export stopped %(n)d time without finishing (the worker restarted or ran out of memory). "
+        "Try exporting fewer episodes at a time.",
         "The export stopped %(n)d times without finishing (the worker restarted or ran out of memory). "
-        "Try exporting fewer episodes at a time."
+        "Try exporting fewer episodes at a time.",
+        attempts,
     ) % {"n": attempts}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from ..formats.elements import Element, EpisodeText, Kind, ScriptDocument, has_implicit_episode
 from ..formats.fountain import _title_from_title_page
@@ -81,7 +81,18 @@ def layout_options(*, project: Project, doc: ScriptDocument, profile: str = "") 
         # A one-episode script titled as its title page (a feature, a pilot) is just a script: no
         # "EPISODE 1: TITLE" line that the same file printed from Final Draft would not have.
         episode_titles=not has_implicit_episode(doc, _title_from_title_page(title_page_entries(project))),
+        omitted_text=omitted_word(profile or default_profile(project)),
     )
+
+
+def omitted_word(profile: str) -> str:
+    """What a deleted scene of a locked episode prints after its number: "OMITTED" on Letter and A4,
+    the Chinese word in the Chinese layout (whoever prints), as the episode page names it in Chinese."""
+    if profile != "zh":
+        return "OMITTED"
+    with translation.override("zh-hans"):
+        # Translators: printed after a deleted scene's number in a Chinese shooting script ("1-2 已删除").
+        return pgettext("printed shooting script", "OMITTED")
 
 
 def scenes_to_print(*, episode: Episode, mode: str) -> tuple[list[_Scene], ScriptRevision | None]:
