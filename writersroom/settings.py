@@ -294,7 +294,8 @@ LOGGING = {
 # database (Postgres' integer ends at 2,147,483,647).
 EPISODE_NUMBER_MAX = 99_999
 # One import: at most this many characters of script in all (each scene also within
-# SCENE_TEXT_MAX_CHARS). Files over IMPORT_INLINE_MAX_BYTES are imported by the worker, with progress.
+# SCENE_TEXT_MAX_CHARS). Files holding more than IMPORT_INLINE_MAX_BYTES once unpacked (a DOCX is a zip)
+# are imported by the worker, with progress.
 IMPORT_MAX_CHARS = int(os.environ.get("IMPORT_MAX_CHARS", str(6_000_000)))
 # A scene's lines: every line is an element to parse and render, so 100,000 one-character lines cost
 # far more than 200,000 characters of real script (about 17,000 lines). Enforced on import.

@@ -53,6 +53,20 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .doc (and .xl
 # --------------------------------------------------------------------------- reading
 
 
+def unpacked_sizes(data: bytes) -> tuple[int, int]:
+    """What a .docx holds once unpacked: (its text part, all its parts), in bytes, as its zip's
+    directory declares them; nothing is inflated, and zipfile stops a member at its declared size, so
+    these bound what reading it costs. The text part, word/document.xml, is the paragraphs and their
+    markup; the rest is styles, themes, images. Not a readable zip, or no text part: the file's own
+    length for both (reading it fails at once)."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return len(data), len(data)
+    text = next((i.file_size for i in infos if i.filename == "word/document.xml"), len(data))
+    return text, sum(i.file_size for i in infos)
+
+
 def read_text(data: bytes) -> str:
     """The text of a .docx: body paragraphs (and table cells) in order, joined by "\\n"."""
     if data.startswith(_OLE_MAGIC):
@@ -88,6 +102,9 @@ def read_text(data: bytes) -> str:
         raise ScriptFormatError("This Word file declares a DOCTYPE or entities, which Word never writes.")
     try:
         document = Document(io.BytesIO(data))
+        if document.part.partname != "/word/document.xml":
+            # The text read is the one whose size decided where the import runs (unpacked_sizes).
+            raise ScriptFormatError("This Word file keeps its text in an unusual part; it was not read.")
         lines: list[str] = []
         for block in document.iter_inner_content():
             if isinstance(block, Paragraph):

@@ -82,7 +82,7 @@ def source_format(*, data: bytes, filename: str, fmt: str) -> str:
 
     if len(data) > settings.SCRIPT_UPLOAD_MAX_BYTES:
         return ""  # the import says why it is refused
-    if not runs_in_worker(size=len(data)):
+    if not runs_in_worker(data=data):
         _doc, read_as = read_document(data=data, filename=filename, fmt=fmt)
         return read_as
     name = filename.lower()
