@@ -254,10 +254,12 @@ WHITENOISE_USE_FINDERS = True
 SCRIPT_UPLOAD_MAX_BYTES = int(os.environ.get("SCRIPT_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 # A scene's text; far above any real scene, low enough to refuse a pasted novel.
 SCENE_TEXT_MAX_CHARS = int(os.environ.get("SCENE_TEXT_MAX_CHARS", "200000"))
-# Parsed scenes kept per process (scripts_app/script_text.py), counted in characters of scene text.
-SCENE_PARSE_CACHE_CHARS = int(os.environ.get("SCENE_PARSE_CACHE_CHARS", str(20_000_000)))
-# The read view's HTML per scene text (scripts_app/read_view.py), counted in characters of HTML.
-SCENE_HTML_CACHE_CHARS = int(os.environ.get("SCENE_HTML_CACHE_CHARS", str(40_000_000)))
+# What each process (web server, Celery child) keeps in memory of derived scene text, in bytes: at most
+# 200 MB for both caches together by default, whatever the texts (each entry is sized by what it holds).
+# Parsed scenes (scripts_app/script_text.py): an ordinary 1,000-character scene takes about 25 KB.
+SCENE_PARSE_CACHE_BYTES = int(os.environ.get("SCENE_PARSE_CACHE_BYTES", str(120 * 1024 * 1024)))
+# The read view's HTML per scene text and number (scripts_app/read_view.py).
+SCENE_HTML_CACHE_BYTES = int(os.environ.get("SCENE_HTML_CACHE_BYTES", str(80 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
     "scripts_app.uploads.ScriptSizeLimitHandler",
