@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scripts_app.formats import detect, docx
-from scripts_app.models import Episode, Membership, Role
+from scripts_app.models import Character, Episode, Membership, Role
 from scripts_app.services import episodes, imports, projects
 from scripts_app.services.projects import create_project
+from scripts_app.services.scenes import create_scene
 
 from .base import PASSWORD, BaseTestCase
 
@@ -111,6 +112,62 @@ class SceneSaveRevisionTestCase(BaseTestCase):
             url, {"text": "1-1 日 内 客厅\n△改了。\n", "revision": self.scene.revision}
         )
         self.assertEqual(response.status_code, 200)
+
+
+class IdParameterTestCase(BaseTestCase):
+    """Ids that str.isdigit() accepts but int() or the database cannot take are a 400, not a 500."""
+
+    NOT_IDS = ("²", "١٢", "9" * 5000, "9" * 19, "-1", "1.5", " 1", "")
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.second = create_scene(episode=self.episode, user=self.bob, text="1-2 夜 外 天台\n△风很大。\n")
+        self.beats = [episodes.add_beat(episode=self.episode, user=self.bob, text=t) for t in ("甲", "乙")]
+        self.login(self.bob)
+
+    def test_it_refuses_a_scene_order_that_is_not_ids_and_moves_nothing(self) -> None:
+        url = reverse("scenes_reorder", args=["demo", 1])
+        for bad in self.NOT_IDS:
+            response = self.client.post(url, {"order": [str(self.second.pk), bad]})
+            self.assertEqual(response.status_code, 400, repr(bad)[:20])
+            self.assertIn("must list scenes by their ids", response.content.decode())
+        self.assertEqual(
+            list(self.episode.scenes.values_list("pk", flat=True)), [self.scene.pk, self.second.pk]
+        )
+        response = self.client.post(
+            url, {"order": [str(self.second.pk), str(self.scene.pk)]}, headers={"HX-Request": "true"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            list(self.episode.scenes.values_list("pk", flat=True)), [self.second.pk, self.scene.pk]
+        )
+
+    def test_it_refuses_a_beat_order_that_is_not_ids_and_moves_nothing(self) -> None:
+        url = reverse("beats_reorder", args=["demo", 1])
+        first, second = self.beats
+        for bad in self.NOT_IDS:
+            response = self.client.post(url, {"order": [bad, str(first.pk)]})
+            self.assertEqual(response.status_code, 400, repr(bad)[:20])
+            self.assertIn("must list beats by their ids", response.content.decode())
+        self.assertEqual(list(self.episode.beats.values_list("text", flat=True)), ["甲", "乙"])
+        response = self.client.post(
+            url, {"order": [str(second.pk), str(first.pk)]}, headers={"HX-Request": "true"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(list(self.episode.beats.values_list("text", flat=True)), ["乙", "甲"])
+
+    def test_it_refuses_an_alias_merge_into_a_character_that_is_not_an_id(self) -> None:
+        url = reverse("script_name_merge", args=["demo"])
+        zhang = Character.objects.get(project=self.project, name="张明")
+        for bad in self.NOT_IDS:
+            response = self.client.post(url, {"name": "小明", "character": bad})
+            self.assertEqual(response.status_code, 400, repr(bad)[:20])
+            self.assertIn("Choose the character", response.content.decode())
+        zhang.refresh_from_db()
+        self.assertEqual(zhang.aliases, "")
+        self.client.post(url, {"name": "小明", "character": str(zhang.pk)})
+        zhang.refresh_from_db()
+        self.assertEqual(zhang.aliases, "小明")
 
 
 class MisleadingMessagesTestCase(BaseTestCase):
