@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from scripts_app.formats import detect, docx
 from scripts_app.models import Character, Episode, Membership, Role
-from scripts_app.services import episodes, imports, projects
+from scripts_app.services import episodes, imports, production, projects
 from scripts_app.services.projects import create_project
 from scripts_app.services.scenes import create_scene
 
@@ -93,6 +93,55 @@ class LockedEpisodeNumberTestCase(BaseTestCase):
         self.lock()
         with self.assertRaisesMessage(episodes.EpisodeNumberError, "A locked episode keeps its number."):
             episodes.update_episode(episode=self.episode, number=7)
+
+
+class LockRaceTestCase(BaseTestCase):
+    """A writer's edit loaded before the showrunner locked the episode, saved after: the lock wins.
+
+    Deterministic: the episode is loaded, locked through production.py, then updated with the instance
+    loaded before (what the edit request held), as scratch10/lock_race.py did."""
+
+    def stale_then_locked(self) -> Episode:
+        stale = Episode.objects.get(pk=self.episode.pk)  # the writer's edit request loads the episode
+        production.lock_episode(episode=Episode.objects.get(pk=self.episode.pk), user=self.alice)
+        return stale
+
+    def assert_still_locked(self, number: int = 1) -> Episode:
+        episode = Episode.objects.get(pk=self.episode.pk)
+        self.assertEqual(episode.number, number)
+        self.assertIsNotNone(episode.locked_at)
+        self.assertEqual(episode.status, Episode.Status.LOCKED)
+        self.assertEqual(list(episode.scenes.values_list("locked_number", flat=True)), ["1-1"])
+        return episode
+
+    def test_a_stale_edit_cannot_renumber_an_episode_locked_meanwhile(self) -> None:
+        stale = self.stale_then_locked()
+        with self.assertRaisesMessage(episodes.EpisodeNumberError, "A locked episode keeps its number."):
+            episodes.update_episode(episode=stale, number=7, title="t", status="draft")
+        episode = self.assert_still_locked()
+        self.assertEqual(episode.title, "开端")  # nothing of the refused edit was written
+
+    def test_a_stale_edit_saves_its_words_but_leaves_the_lock_alone(self) -> None:
+        stale = self.stale_then_locked()
+        episodes.update_episode(episode=stale, number=1, title="改名", summary="新的梗概", status="draft")
+        episode = self.assert_still_locked()
+        self.assertEqual((episode.title, episode.summary), ("改名", "新的梗概"))
+        self.assertIsNotNone(stale.locked_at)  # the caller's instance is brought up to date
+        self.assertEqual(stale.status, Episode.Status.LOCKED)
+
+    def test_an_edit_writes_only_the_fields_it_changes(self) -> None:
+        stale = Episode.objects.get(pk=self.episode.pk)
+        Episode.objects.filter(pk=self.episode.pk).update(hook="别人刚写的钩子")
+        episodes.update_episode(episode=stale, title="改名")
+        episode = Episode.objects.get(pk=self.episode.pk)
+        self.assertEqual((episode.title, episode.hook), ("改名", "别人刚写的钩子"))
+
+    def test_the_edit_service_never_locks_an_episode(self) -> None:
+        episodes.update_episode(episode=self.episode, status=Episode.Status.LOCKED, title="改名")
+        episode = Episode.objects.get(pk=self.episode.pk)
+        self.assertIsNone(episode.locked_at)
+        self.assertNotEqual(episode.status, Episode.Status.LOCKED)
+        self.assertEqual(episode.title, "改名")
 
 
 class SceneSaveRevisionTestCase(BaseTestCase):
