@@ -290,6 +290,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# E-mail: invitations by address are sent as a link (scripts_app/services/projects.py). The console
+# backend, the default, prints each message to the server's output, so `make run` needs no mail server;
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST (and the rest) sends them.
+# An empty variable (docker compose passes them all) means the default.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Writers' Room <noreply@localhost>"
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT") or "10")  # seconds: a dead mail server fails the invite
+
 # ---- Hardening (issue 10): limits, jobs that die, logins, headers ------------------------------------
 
 # Episode numbers a series may use; beyond this an import or a form says so instead of failing in the
