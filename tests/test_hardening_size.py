@@ -11,6 +11,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -193,6 +194,22 @@ class DocxInTheWorkerTestCase(BaseTestCase):
         job.refresh_from_db()
         self.assertEqual(job.status, "done", job.message)
         self.assertIn("imported 6 episodes, 60 scenes", job.message)
+
+    def test_it_tells_a_big_word_files_format_from_its_first_pages_without_reading_it_whole(self) -> None:
+        data = zh_docx(6, 10, 30)
+        prefix = docx.text_prefix(data, max_chars=5_000)
+        self.assertTrue(prefix.startswith("第2集\n2-1 日 内 客厅\n△她推门进来"))
+        self.assertLess(len(prefix), 6_000)
+        self.assertEqual(docx.read_text(data)[: len(prefix)], prefix)
+        self.screenplay("INT. BANK - DAY\n\nJOE\nHi.\n", user=self.bob)
+        self.login(self.bob)
+        with mock.patch.object(docx, "read_text", side_effect=AssertionError("read whole in the request")):
+            response = self.client.post(
+                reverse("import", args=["heist"]),
+                {"file": SimpleUploadedFile("series.docx", data), "format": "auto"},
+            )
+        self.assertContains(response, 'name="pending"')  # "convert this Chinese script?" is asked
+        self.assertFalse(ImportJob.objects.exists())
 
     def test_it_still_imports_a_small_word_file_inside_the_request(self) -> None:
         response = self.post(zh_docx(1, 2, 2))

@@ -75,8 +75,9 @@ def source_format(*, data: bytes, filename: str, fmt: str) -> str:
 
     A file the request will import is parsed here, exactly as the import will parse it, so a damaged
     FDX or DOCX (or one holding no script) is refused with its reason before "Convert this file?" is
-    asked. A file big enough for the worker is only opened and detected: an FDX is read as XML, a DOCX
-    unpacked, text decoded. A file that cannot be read raises ImportFailed with the import's reason."""
+    asked. A file big enough for the worker is only opened and detected: an FDX is read as XML, a DOCX's
+    first paragraphs streamed out of it, text decoded. A file that cannot be read raises ImportFailed
+    with the import's reason."""
     from ..formats import detect
     from .imports import ImportFailed, read_document, runs_in_worker
 
@@ -97,7 +98,10 @@ def source_format(*, data: bytes, filename: str, fmt: str) -> str:
         if fmt == "docx" or (fmt == "auto" and (name.endswith(".docx") or data[:2] == b"PK")):
             from ..formats import docx
 
-            text = docx.read_text(data)
+            # Its first pages tell the format; a big file is not read whole here (the worker does).
+            text = docx.text_prefix(data)
+            if text is None:
+                text = docx.read_text(data)  # says why it cannot be read
         elif name.endswith((".fountain", ".spmd")):
             return "fountain"
         else:
