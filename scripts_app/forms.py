@@ -124,25 +124,38 @@ class EpisodeForm(forms.ModelForm):
 
 
 class MemberForm(forms.Form):
-    """Inviting someone: by name or address, or (left empty) a link to give to anyone."""
+    """Inviting someone: by username or address, or (left empty) a link to give to anyone."""
 
     who = forms.CharField(
         label=_("Username or e-mail"),
         max_length=254,
         required=False,
-        help_text=_("Leave empty for a link to send to someone who has no account yet."),
+        help_text=_(
+            "An e-mail address gets the invitation's link by mail. "
+            "Leave empty for a link to send to someone who has no account yet."
+        ),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.WRITER)
 
 
 class InviteSignupForm(UserCreationForm):
-    """Someone opening an invitation link without an account chooses a name and a password."""
+    """Someone opening an invitation link without an account chooses a name and a password.
+
+    The e-mail address is theirs to give and is never checked, so nothing trusts it: invitations by
+    address travel as mailed links (services/projects.py). A username holds no "@", so that what a
+    showrunner types is never both an address and somebody's name."""
 
     email = forms.EmailField(label=_("E-mail (optional)"), required=False)
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def clean_username(self) -> str:
+        username = super().clean_username()
+        if "@" in username:
+            raise forms.ValidationError(_("A username cannot contain “@”; an e-mail address is not a name."))
+        return username
 
 
 class RoleForm(forms.Form):

@@ -530,9 +530,11 @@ class ImportJob(models.Model):
 class Invite(models.Model):
     """An invitation into a series' room: nobody becomes a member until they accept it.
 
-    Every invitation has a link (only a hash of its secret is stored). One made for a name or an
-    e-mail address that matches an account also waits on that person's own series list; the inviter
-    is never told whether anything matched, so the form cannot be used to find out who has an account.
+    Every invitation has a link (only a hash of its secret is stored). One made for a username that
+    names an account also waits on that person's own series list. One made for an e-mail address is
+    never matched against accounts (their addresses are not verified): its link is mailed to the
+    address, the only way it reaches its person. The inviter is never told whether anything matched,
+    so the form cannot be used to find out who has an account.
     """
 
     class Status(models.TextChoices):
@@ -545,7 +547,7 @@ class Invite(models.Model):
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.WRITER)
     # What the showrunner typed (a name or an address), shown to the room's showrunners only.
     invitee = models.CharField(_("invited"), max_length=254, blank=True)
-    # The account the name or address matched, if any; never shown to the inviter.
+    # The account the username matched, if any (an address is never matched); never shown to the inviter.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="invites"
     )
@@ -567,3 +569,12 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return f"invite to {self.project} as {self.role} ({self.status})"
+
+    @staticmethod
+    def is_address(who: str) -> bool:
+        """Whether what the inviter typed is an e-mail address: usernames hold no "@"."""
+        return "@" in who
+
+    @property
+    def by_email(self) -> bool:
+        return self.is_address(self.invitee)

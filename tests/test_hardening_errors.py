@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scripts_app.formats import detect, docx
-from scripts_app.models import Episode, Membership, Role
-from scripts_app.services import episodes, imports, projects
+from scripts_app.models import Character, Episode, Membership, Role
+from scripts_app.services import episodes, imports, production, projects
 from scripts_app.services.projects import create_project
+from scripts_app.services.scenes import create_scene
 
 from .base import PASSWORD, BaseTestCase
 
@@ -94,6 +95,55 @@ class LockedEpisodeNumberTestCase(BaseTestCase):
             episodes.update_episode(episode=self.episode, number=7)
 
 
+class LockRaceTestCase(BaseTestCase):
+    """A writer's edit loaded before the showrunner locked the episode, saved after: the lock wins.
+
+    Deterministic: the episode is loaded, locked through production.py, then updated with the instance
+    loaded before (what the edit request held), as scratch10/lock_race.py did."""
+
+    def stale_then_locked(self) -> Episode:
+        stale = Episode.objects.get(pk=self.episode.pk)  # the writer's edit request loads the episode
+        production.lock_episode(episode=Episode.objects.get(pk=self.episode.pk), user=self.alice)
+        return stale
+
+    def assert_still_locked(self, number: int = 1) -> Episode:
+        episode = Episode.objects.get(pk=self.episode.pk)
+        self.assertEqual(episode.number, number)
+        self.assertIsNotNone(episode.locked_at)
+        self.assertEqual(episode.status, Episode.Status.LOCKED)
+        self.assertEqual(list(episode.scenes.values_list("locked_number", flat=True)), ["1-1"])
+        return episode
+
+    def test_a_stale_edit_cannot_renumber_an_episode_locked_meanwhile(self) -> None:
+        stale = self.stale_then_locked()
+        with self.assertRaisesMessage(episodes.EpisodeNumberError, "A locked episode keeps its number."):
+            episodes.update_episode(episode=stale, number=7, title="t", status="draft")
+        episode = self.assert_still_locked()
+        self.assertEqual(episode.title, "开端")  # nothing of the refused edit was written
+
+    def test_a_stale_edit_saves_its_words_but_leaves_the_lock_alone(self) -> None:
+        stale = self.stale_then_locked()
+        episodes.update_episode(episode=stale, number=1, title="改名", summary="新的梗概", status="draft")
+        episode = self.assert_still_locked()
+        self.assertEqual((episode.title, episode.summary), ("改名", "新的梗概"))
+        self.assertIsNotNone(stale.locked_at)  # the caller's instance is brought up to date
+        self.assertEqual(stale.status, Episode.Status.LOCKED)
+
+    def test_an_edit_writes_only_the_fields_it_changes(self) -> None:
+        stale = Episode.objects.get(pk=self.episode.pk)
+        Episode.objects.filter(pk=self.episode.pk).update(hook="别人刚写的钩子")
+        episodes.update_episode(episode=stale, title="改名")
+        episode = Episode.objects.get(pk=self.episode.pk)
+        self.assertEqual((episode.title, episode.hook), ("改名", "别人刚写的钩子"))
+
+    def test_the_edit_service_never_locks_an_episode(self) -> None:
+        episodes.update_episode(episode=self.episode, status=Episode.Status.LOCKED, title="改名")
+        episode = Episode.objects.get(pk=self.episode.pk)
+        self.assertIsNone(episode.locked_at)
+        self.assertNotEqual(episode.status, Episode.Status.LOCKED)
+        self.assertEqual(episode.title, "改名")
+
+
 class SceneSaveRevisionTestCase(BaseTestCase):
     def test_it_refuses_a_save_without_a_revision_that_is_a_number(self) -> None:
         self.login(self.bob)
@@ -111,6 +161,62 @@ class SceneSaveRevisionTestCase(BaseTestCase):
             url, {"text": "1-1 日 内 客厅\n△改了。\n", "revision": self.scene.revision}
         )
         self.assertEqual(response.status_code, 200)
+
+
+class IdParameterTestCase(BaseTestCase):
+    """Ids that str.isdigit() accepts but int() or the database cannot take are a 400, not a 500."""
+
+    NOT_IDS = ("²", "١٢", "9" * 5000, "9" * 19, "-1", "1.5", " 1", "")
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.second = create_scene(episode=self.episode, user=self.bob, text="1-2 夜 外 天台\n△风很大。\n")
+        self.beats = [episodes.add_beat(episode=self.episode, user=self.bob, text=t) for t in ("甲", "乙")]
+        self.login(self.bob)
+
+    def test_it_refuses_a_scene_order_that_is_not_ids_and_moves_nothing(self) -> None:
+        url = reverse("scenes_reorder", args=["demo", 1])
+        for bad in self.NOT_IDS:
+            response = self.client.post(url, {"order": [str(self.second.pk), bad]})
+            self.assertEqual(response.status_code, 400, repr(bad)[:20])
+            self.assertIn("must list scenes by their ids", response.content.decode())
+        self.assertEqual(
+            list(self.episode.scenes.values_list("pk", flat=True)), [self.scene.pk, self.second.pk]
+        )
+        response = self.client.post(
+            url, {"order": [str(self.second.pk), str(self.scene.pk)]}, headers={"HX-Request": "true"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            list(self.episode.scenes.values_list("pk", flat=True)), [self.second.pk, self.scene.pk]
+        )
+
+    def test_it_refuses_a_beat_order_that_is_not_ids_and_moves_nothing(self) -> None:
+        url = reverse("beats_reorder", args=["demo", 1])
+        first, second = self.beats
+        for bad in self.NOT_IDS:
+            response = self.client.post(url, {"order": [bad, str(first.pk)]})
+            self.assertEqual(response.status_code, 400, repr(bad)[:20])
+            self.assertIn("must list beats by their ids", response.content.decode())
+        self.assertEqual(list(self.episode.beats.values_list("text", flat=True)), ["甲", "乙"])
+        response = self.client.post(
+            url, {"order": [str(second.pk), str(first.pk)]}, headers={"HX-Request": "true"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(list(self.episode.beats.values_list("text", flat=True)), ["乙", "甲"])
+
+    def test_it_refuses_an_alias_merge_into_a_character_that_is_not_an_id(self) -> None:
+        url = reverse("script_name_merge", args=["demo"])
+        zhang = Character.objects.get(project=self.project, name="张明")
+        for bad in self.NOT_IDS:
+            response = self.client.post(url, {"name": "小明", "character": bad})
+            self.assertEqual(response.status_code, 400, repr(bad)[:20])
+            self.assertIn("Choose the character", response.content.decode())
+        zhang.refresh_from_db()
+        self.assertEqual(zhang.aliases, "")
+        self.client.post(url, {"name": "小明", "character": str(zhang.pk)})
+        zhang.refresh_from_db()
+        self.assertEqual(zhang.aliases, "小明")
 
 
 class MisleadingMessagesTestCase(BaseTestCase):

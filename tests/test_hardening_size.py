@@ -11,6 +11,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -153,6 +154,99 @@ class ImportInTheWorkerTestCase(BaseTestCase):
         self.assertEqual(self.client.get(reverse("import_job", args=["demo", job.pk])).status_code, 404)
         self.login(self.mallory)
         self.assertEqual(self.client.get(reverse("import_job", args=["demo", job.pk])).status_code, 404)
+
+
+def zh_docx(episodes: int, scenes: int, lines: int) -> bytes:
+    """A Word file of a Chinese series: small as an upload, its text part unpacks to far more."""
+    from docx import Document
+
+    document = Document()
+    for e in range(1, episodes + 1):
+        document.add_paragraph(f"第{e + 1}集")
+        for s in range(1, scenes + 1):
+            document.add_paragraph(f"{e + 1}-{s} 日 内 客厅")
+            for _ in range(lines):
+                document.add_paragraph("△" + "她推门进来，看了一眼。" * 9)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+class DocxInTheWorkerTestCase(BaseTestCase):
+    """Where a Word file is imported is decided by what it holds once unpacked, not by its upload size."""
+
+    def post(self, data: bytes):
+        self.login(self.bob)
+        upload = SimpleUploadedFile("series.docx", data)
+        with self.captureOnCommitCallbacks(execute=False):
+            return self.client.post(reverse("import", args=["demo"]), {"file": upload, "format": "auto"})
+
+    def test_it_sends_a_small_word_file_holding_a_big_script_to_the_worker(self) -> None:
+        data = zh_docx(6, 10, 30)
+        text, _total = docx.unpacked_sizes(data)
+        self.assertLess(len(data), settings.IMPORT_INLINE_MAX_BYTES)  # the upload alone would stay inline
+        self.assertGreater(text, settings.IMPORT_INLINE_MAX_BYTES)
+        response = self.post(data)
+        job = ImportJob.objects.get()
+        self.assertRedirects(response, reverse("import_job", args=["demo", job.pk]))
+        self.assertEqual(list(self.project.episodes.values_list("number", flat=True)), [1])  # not yet
+        imports.run_import(job_id=job.pk, generation=0)
+        job.refresh_from_db()
+        self.assertEqual(job.status, "done", job.message)
+        self.assertIn("imported 6 episodes, 60 scenes", job.message)
+
+    def test_it_tells_a_big_word_files_format_from_its_first_pages_without_reading_it_whole(self) -> None:
+        data = zh_docx(6, 10, 30)
+        prefix = docx.text_prefix(data, max_chars=5_000)
+        self.assertTrue(prefix.startswith("第2集\n2-1 日 内 客厅\n△她推门进来"))
+        self.assertLess(len(prefix), 6_000)
+        self.assertEqual(docx.read_text(data)[: len(prefix)], prefix)
+        self.screenplay("INT. BANK - DAY\n\nJOE\nHi.\n", user=self.bob)
+        self.login(self.bob)
+        with mock.patch.object(docx, "read_text", side_effect=AssertionError("read whole in the request")):
+            response = self.client.post(
+                reverse("import", args=["heist"]),
+                {"file": SimpleUploadedFile("series.docx", data), "format": "auto"},
+            )
+        self.assertContains(response, 'name="pending"')  # "convert this Chinese script?" is asked
+        self.assertFalse(ImportJob.objects.exists())
+
+    def test_it_still_imports_a_small_word_file_inside_the_request(self) -> None:
+        response = self.post(zh_docx(1, 2, 2))
+        self.assertRedirects(response, reverse("project_detail", args=["demo"]))
+        self.assertFalse(ImportJob.objects.exists())
+        self.assertEqual(self.project.episodes.get(number=2).scenes.count(), 2)
+
+    def test_it_counts_every_part_a_word_file_unpacks_not_only_its_text(self) -> None:
+        small = zh_docx(1, 1, 1)
+        self.assertFalse(imports.runs_in_worker(data=small))
+        # Padding in another part (styles, an image) is unpacked too: over the allowance, the worker.
+        padded = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(small)) as source, zipfile.ZipFile(padded, "w") as target:
+            for info in source.infolist():
+                target.writestr(info, source.read(info.filename), zipfile.ZIP_DEFLATED)
+            pad = imports.DOCX_PARTS_ALLOWANCE * settings.IMPORT_INLINE_MAX_BYTES
+            target.writestr("word/media/image1.png", b"\0" * pad, zipfile.ZIP_DEFLATED)
+        self.assertLess(len(padded.getvalue()), 100_000)
+        self.assertTrue(imports.runs_in_worker(data=padded.getvalue()))
+
+    def test_it_refuses_a_word_file_whose_text_is_not_in_its_text_part(self) -> None:
+        # A tiny word/document.xml as a decoy, the real text elsewhere: the size measured would lie.
+        source = zipfile.ZipFile(io.BytesIO(zh_docx(1, 1, 1)))
+        moved = io.BytesIO()
+        with zipfile.ZipFile(moved, "w") as target:
+            for info in source.infolist():
+                body = source.read(info.filename)
+                if info.filename in ("_rels/.rels", "[Content_Types].xml"):
+                    body = body.replace(b"word/document.xml", b"word/main.xml")
+                name = "word/main.xml" if info.filename == "word/document.xml" else info.filename
+                target.writestr(name, body)
+                if info.filename == "word/document.xml":
+                    target.writestr("word/document.xml", b"<w:document/>")
+            rels = source.read("word/_rels/document.xml.rels")
+            target.writestr("word/_rels/main.xml.rels", rels)
+        with self.assertRaisesMessage(detect.ScriptFormatError, "unusual part"):
+            docx.read_text(moved.getvalue())
 
 
 class ExportSizeTestCase(BaseTestCase):

@@ -1,11 +1,16 @@
-"""Membership needs consent: invitations by name, e-mail or link, accepted or declined by the invitee."""
+"""Membership needs consent: invitations by name, e-mail or link, accepted or declined by the invitee;
+an invitation by address reaches its person only through the link mailed there."""
 
 from __future__ import annotations
 
 import re
+import smtplib
 from datetime import timedelta
+from unittest import mock
 
 from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,17 +46,128 @@ class InviteTestCase(BaseTestCase):
         self.assertRedirects(response, reverse("project_detail", args=["demo"]))
         self.assertEqual(Membership.objects.get(project=self.project, user=self.mallory).role, "writer")
 
-    def test_an_invitation_by_e_mail_reaches_the_account_with_that_address(self) -> None:
+    def test_an_e_mail_invitation_is_sent_to_the_address_as_a_link(self) -> None:
+        said = self.invite("someone@company.example", role="viewer")
+        self.assertEqual(said, "Invitation sent to “someone@company.example”. "
+                         "It can be accepted only through the link in that e-mail.")  # fmt: skip
+        self.assertNotIn("/invites/t/", said)  # the showrunner is not given the link
+        (sent,) = mail.outbox
+        self.assertEqual(sent.to, ["someone@company.example"])
+        self.assertIn("“Demo”", sent.subject)
+        self.assertIn("alice invites you to the writers' room of “Demo” as Viewer.", sent.body)
+        path = LINK_RE.search(sent.body)[1]
+        self.assertIn("http://testserver/invites/t/", sent.body)
+        self.client.logout()
+        page = self.client.get(path)
+        self.assertContains(page, "Join “Demo”")
+        self.assertContains(page, 'value="someone@company.example"')  # whoever reads the mail owns it
+        password = "a long and unusual phrase"
+        self.client.post(
+            path,
+            {"signup": "1", "username": "someone", "email": "someone@company.example",
+             "password1": password, "password2": password},
+        )  # fmt: skip
+        someone = get_user_model().objects.get(username="someone")
+        self.assertEqual(Membership.objects.get(project=self.project, user=someone).role, "viewer")
+
+    def test_an_e_mail_invitation_never_reaches_an_account_by_the_address_it_claims(self) -> None:
         self.invite("MALLORY@example.org", role="viewer")
-        self.assertEqual(Invite.objects.get().user, self.mallory)
+        invite = Invite.objects.get()
+        self.assertIsNone(invite.user)
+        self.login(self.mallory)
+        self.assertNotContains(self.client.get(reverse("project_list")), "“Demo”")
+        response = self.client.post(reverse("invite_answer", args=[invite.pk]), {"action": "accept"})
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.is_member(self.mallory))
+        # Only the mailed link opens it, for whoever reads that mail.
+        self.client.post(LINK_RE.search(mail.outbox[0].body)[1], {"action": "accept"})
+        self.assertEqual(Membership.objects.get(project=self.project, user=self.mallory).role, "viewer")
+
+    def test_a_squatter_who_claimed_someone_elses_address_cannot_take_their_invitation(self) -> None:
+        # The auditor's repro (scratch10/invite_squat.py): Mallory makes a link in her own series...
+        mine = projects.create_project(user=self.mallory, title="Mine", slug="mine", script_format="zh")
+        link = projects.invite(project=mine, invited_by=self.mallory, who="", role="viewer")
+        squatter = Client()
+        password = "Zq8-long-enough-pass"
+        squatter.post(
+            reverse("invite_link", args=[link.token]),
+            {"signup": "1", "username": "sock", "email": "victim@company.example",
+             "password1": password, "password2": password},
+        )  # fmt: skip
+        sock = get_user_model().objects.get(username="sock", email="victim@company.example")
+        # ...and the showrunner of another series invites the victim's address.
+        self.invite("victim@company.example", role="writer")
+        invite = Invite.objects.get(project=self.project)
+        self.assertIsNone(invite.user)
+        self.assertNotContains(squatter.get(reverse("project_list")), "“Demo”")
+        response = squatter.post(reverse("invite_answer", args=[invite.pk]), {"action": "accept"})
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.is_member(sock))
+        invite.refresh_from_db()
+        self.assertEqual(invite.status, "pending")
+        # The mail went to the victim, who joins through it.
+        (sent,) = [m for m in mail.outbox if m.to == ["victim@company.example"]]
+        victim = Client()
+        victim.post(
+            LINK_RE.search(sent.body)[1],
+            {"signup": "1", "username": "victim", "password1": password, "password2": password},
+        )
+        victim_user = get_user_model().objects.get(username="victim")
+        self.assertEqual(Membership.objects.get(project=self.project, user=victim_user).role, "writer")
+        self.assertFalse(self.is_member(sock))
+
+    def test_an_invitation_once_matched_by_an_unverified_address_is_on_nobodys_list(self) -> None:
+        # Made before invitations by address travelled as mail: matched to an account by its address.
+        invite = Invite.objects.create(
+            project=self.project, role="writer", invitee="mallory@example.org", user=self.mallory,
+            token_hash="x" * 64, invited_by=self.alice, expires_at=timezone.now() + timedelta(days=1),
+        )  # fmt: skip
+        self.login(self.mallory)
+        self.assertNotContains(self.client.get(reverse("project_list")), "“Demo”")
+        response = self.client.post(reverse("invite_answer", args=[invite.pk]), {"action": "accept"})
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.is_member(self.mallory))
+
+    def test_a_new_username_cannot_be_an_address(self) -> None:
+        path = LINK_RE.search(self.invite(""))[1]
+        self.client.logout()
+        password = "a long and unusual phrase"
+        response = self.client.post(
+            path,
+            {"signup": "1", "username": "victim@company.example", "password1": password,
+             "password2": password},
+        )  # fmt: skip
+        self.assertContains(response, "A username cannot contain “@”")
+        self.assertFalse(get_user_model().objects.filter(username__contains="@").exists())
+
+    def test_something_with_an_at_sign_that_is_no_address_is_refused_and_nothing_is_sent(self) -> None:
+        said = self.invite("mallory@")
+        self.assertIn("“mallory@” is not an e-mail address", said)
+        self.assertFalse(Invite.objects.exists())
+        self.assertEqual(mail.outbox, [])
+
+    def test_a_mail_server_that_refuses_leaves_no_invitation_and_says_so(self) -> None:
+        with mock.patch(
+            "scripts_app.services.projects.send_mail", side_effect=smtplib.SMTPException("refused")
+        ):
+            said = self.invite("someone@company.example")
+        self.assertIn("could not be sent to “someone@company.example”", said)
+        self.assertFalse(Invite.objects.exists())
 
     def test_the_answer_does_not_reveal_whether_an_account_exists(self) -> None:
         def shape(message: str, who: str) -> str:
             return LINK_RE.sub("LINK", message.replace(who, "WHO"))
 
-        answers = {who: shape(self.invite(who), who) for who in ("mallory", "nobody", "ghost@example.org")}
-        self.assertEqual(len(set(answers.values())), 1, answers)
-        self.assertNotIn("No user", answers["nobody"])
+        by_name = {who: shape(self.invite(who), who) for who in ("mallory", "nobody")}
+        self.assertEqual(len(set(by_name.values())), 1, by_name)
+        self.assertNotIn("No user", by_name["nobody"])
+        by_address = {
+            who: shape(self.invite(who), who) for who in ("mallory@example.org", "ghost@example.org")
+        }
+        self.assertEqual(len(set(by_address.values())), 1, by_address)
+        # The mails are alike too: neither says whether the address has an account here.
+        bodies = {shape(m.body, m.to[0]) for m in mail.outbox}
+        self.assertEqual(len(bodies), 1, bodies)
 
     def test_e_mail_addresses_are_shown_only_to_their_owner(self) -> None:
         self.login(self.bob)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from django.core import mail
 from django.urls import reverse
 
 from scripts_app.models import Membership, Project
@@ -33,14 +36,17 @@ class ProjectPagesTestCase(BaseTestCase):
         self.assertContains(response, "张家客厅")
 
     def test_it_invites_members_by_email_and_keeps_one_showrunner(self) -> None:
-        # Membership needs consent (tests/test_invites.py has the rest): mallory joins once she accepts.
+        # Membership needs consent (tests/test_invites.py has the rest): mallory joins once she accepts,
+        # through the link mailed to her address.
         self.login(self.alice)
         slug = self.project.slug
         self.client.post(reverse("member_add", args=[slug]), {"who": "MALLORY@example.org", "role": "viewer"})
         self.assertFalse(Membership.objects.filter(project=self.project, user=self.mallory).exists())
         self.login(self.mallory)
-        invite = self.mallory.invites.get()
-        self.client.post(reverse("invite_answer", args=[invite.pk]), {"action": "accept"})
+        (sent,) = mail.outbox
+        self.assertEqual(sent.to, ["MALLORY@example.org"])
+        link = re.search(r"http://testserver(/invites/t/[\w-]+/)", sent.body)[1]
+        self.client.post(link, {"action": "accept"})
         self.assertEqual(Membership.objects.get(project=self.project, user=self.mallory).role, "viewer")
         self.login(self.alice)
         response = self.client.post(

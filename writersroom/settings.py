@@ -254,10 +254,12 @@ WHITENOISE_USE_FINDERS = True
 SCRIPT_UPLOAD_MAX_BYTES = int(os.environ.get("SCRIPT_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 # A scene's text; far above any real scene, low enough to refuse a pasted novel.
 SCENE_TEXT_MAX_CHARS = int(os.environ.get("SCENE_TEXT_MAX_CHARS", "200000"))
-# Parsed scenes kept per process (scripts_app/script_text.py), counted in characters of scene text.
-SCENE_PARSE_CACHE_CHARS = int(os.environ.get("SCENE_PARSE_CACHE_CHARS", str(20_000_000)))
-# The read view's HTML per scene text (scripts_app/read_view.py), counted in characters of HTML.
-SCENE_HTML_CACHE_CHARS = int(os.environ.get("SCENE_HTML_CACHE_CHARS", str(40_000_000)))
+# What each process (web server, Celery child) keeps in memory of derived scene text, in bytes: at most
+# 200 MB for both caches together by default, whatever the texts (each entry is sized by what it holds).
+# Parsed scenes (scripts_app/script_text.py): an ordinary 1,000-character scene takes about 25 KB.
+SCENE_PARSE_CACHE_BYTES = int(os.environ.get("SCENE_PARSE_CACHE_BYTES", str(120 * 1024 * 1024)))
+# The read view's HTML per scene text and number (scripts_app/read_view.py).
+SCENE_HTML_CACHE_BYTES = int(os.environ.get("SCENE_HTML_CACHE_BYTES", str(80 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
     "scripts_app.uploads.ScriptSizeLimitHandler",
@@ -288,13 +290,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# E-mail: invitations by address are sent as a link (scripts_app/services/projects.py). The console
+# backend, the default, prints each message to the server's output, so `make run` needs no mail server;
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST (and the rest) sends them.
+# An empty variable (docker compose passes them all) means the default.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Writers' Room <noreply@localhost>"
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT") or "10")  # seconds: a dead mail server fails the invite
+
 # ---- Hardening (issue 10): limits, jobs that die, logins, headers ------------------------------------
 
 # Episode numbers a series may use; beyond this an import or a form says so instead of failing in the
 # database (Postgres' integer ends at 2,147,483,647).
 EPISODE_NUMBER_MAX = 99_999
 # One import: at most this many characters of script in all (each scene also within
-# SCENE_TEXT_MAX_CHARS). Files over IMPORT_INLINE_MAX_BYTES are imported by the worker, with progress.
+# SCENE_TEXT_MAX_CHARS). Files holding more than IMPORT_INLINE_MAX_BYTES once unpacked (a DOCX is a zip)
+# are imported by the worker, with progress.
 IMPORT_MAX_CHARS = int(os.environ.get("IMPORT_MAX_CHARS", str(6_000_000)))
 # A scene's lines: every line is an element to parse and render, so 100,000 one-character lines cost
 # far more than 200,000 characters of real script (about 17,000 lines). Enforced on import.

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
+from xml.parsers import expat
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -52,6 +53,92 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .doc (and .xl
 
 
 # --------------------------------------------------------------------------- reading
+
+
+def unpacked_sizes(data: bytes) -> tuple[int, int]:
+    """What a .docx holds once unpacked: (its text part, all its parts), in bytes, as its zip's
+    directory declares them; nothing is inflated, and zipfile stops a member at its declared size, so
+    these bound what reading it costs. The text part, word/document.xml, is the paragraphs and their
+    markup; the rest is styles, themes, images. Not a readable zip, or no text part: the file's own
+    length for both (reading it fails at once)."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return len(data), len(data)
+    text = next((i.file_size for i in infos if i.filename == "word/document.xml"), len(data))
+    return text, sum(i.file_size for i in infos)
+
+
+class _Stop(Exception):
+    pass
+
+
+def text_prefix(data: bytes, *, max_chars: int = 100_000) -> str | None:
+    """The first paragraphs of a .docx's text, about `max_chars` of them: streamed from
+    word/document.xml and stopped there, so telling the format of a big file (one the worker will
+    import) costs a request little, whatever the file holds. None when the file is not one read_text
+    would open (damaged, over the caps, a DOCTYPE): read_text then says why."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    names = {i.filename for i in infos}
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+        return None
+    if "word/document.xml" not in names:
+        return None
+    lines: list[str] = []
+    runs: list[str] = []
+    size = 0
+    in_text = False
+
+    def start(name: str, _attrs: dict) -> None:
+        nonlocal in_text
+        local = name.rpartition(":")[2]
+        if local == "t":
+            in_text = True
+        elif local == "tab":
+            runs.append("\t")
+        elif local in ("br", "cr"):
+            runs.append("\n")
+
+    def end(name: str) -> None:
+        nonlocal in_text, size
+        local = name.rpartition(":")[2]
+        if local == "t":
+            in_text = False
+        elif local == "p":
+            lines.append("".join(runs))
+            runs.clear()
+            size += len(lines[-1]) + 1
+            if size >= max_chars:
+                raise _Stop
+
+    def text(chunk: str) -> None:
+        if in_text:
+            runs.append(chunk)
+
+    def refuse(*_args: object) -> None:
+        raise ValueError("a DOCTYPE or entity declaration")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        with archive.open("word/document.xml") as stream:
+            while chunk := stream.read(64 * 1024):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _Stop:
+        pass
+    except (expat.ExpatError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None
+    return "\n".join(lines)
 
 
 def read_text(data: bytes) -> str:
@@ -111,6 +198,9 @@ def read_text(data: bytes) -> str:
         )
     try:
         document = Document(io.BytesIO(data))
+        if document.part.partname != "/word/document.xml":
+            # The text read is the one whose size decided where the import runs (unpacked_sizes).
+            raise ScriptFormatError("This Word file keeps its text in an unusual part; it was not read.")
         lines: list[str] = []
         for block in document.iter_inner_content():
             if isinstance(block, Paragraph):

@@ -54,30 +54,42 @@ def create_episode(
 
 @transaction.atomic
 def update_episode(*, episode: Episode, is_paywall: bool | None = None, **fields) -> Episode:
-    old_number = episode.number
+    """Change an episode's outline fields (number, title, summary, hook, cliffhanger, status).
+
+    The caller's instance may be stale (loaded before a showrunner locked the episode), so the row is
+    locked and read again before anything is decided: a locked episode keeps its number and its
+    "locked" status (locking is production.py's, which fixes the scene numbers with it), and only the
+    fields given are written, never locked_at. The caller's instance is brought up to date."""
+    current = Episode.objects.select_for_update().select_related("project").get(pk=episode.pk)
+    fields = dict(fields)
+    if current.locked_at or fields.get("status") == Episode.Status.LOCKED:
+        fields.pop("status", None)  # neither unlocked nor locked from here
+    old_number = current.number
     if "number" in fields and fields["number"] != old_number:
-        if episode.locked_at:
+        if current.locked_at:
             # Printed scene numbers (1-3, 12A) and issued revisions carry the episode's number.
             raise EpisodeNumberError(_("A locked episode keeps its number."))
         check_episode_number(fields["number"])
-        if Episode.objects.filter(project_id=episode.project_id, number=fields["number"]).exists():
+        if Episode.objects.filter(project_id=current.project_id, number=fields["number"]).exists():
             raise EpisodeExists(fields["number"])
     for name, value in fields.items():
-        setattr(episode, name, value)
+        setattr(current, name, value)
     try:
         with transaction.atomic():
-            episode.save()
+            current.save(update_fields=[*fields, "updated_at"])
     except IntegrityError:
-        raise EpisodeExists(episode.number) from None
-    if episode.number != old_number and old_number in (episode.project.paywall_episodes or []):
+        raise EpisodeExists(current.number) from None
+    if current.number != old_number and old_number in (current.project.paywall_episodes or []):
         # The paywall belongs to the episode, not to the number it used to have.
-        set_paywall(project=episode.project, episode_number=old_number, on=False)
+        set_paywall(project=current.project, episode_number=old_number, on=False)
         if is_paywall is None:
             is_paywall = True
     if is_paywall is not None:
-        set_paywall(project=episode.project, episode_number=episode.number, on=is_paywall)
-    announce(project_id=episode.project_id, topics=["board", "episode"], episode=episode.number)
-    return episode
+        set_paywall(project=current.project, episode_number=current.number, on=is_paywall)
+    for name in (*fields, "status", "locked_at", "updated_at"):
+        setattr(episode, name, getattr(current, name))
+    announce(project_id=current.project_id, topics=["board", "episode"], episode=current.number)
+    return current
 
 
 def add_beat(*, episode: Episode, user, text: str, scene: Scene | None = None, **fields) -> Beat:

@@ -75,15 +75,16 @@ def source_format(*, data: bytes, filename: str, fmt: str) -> str:
 
     A file the request will import is parsed here, exactly as the import will parse it, so a damaged
     FDX or DOCX (or one holding no script) is refused with its reason before "Convert this file?" is
-    asked. A file big enough for the worker is only opened and detected: an FDX is read as XML, a DOCX
-    unpacked, text decoded. A file that cannot be read raises ImportFailed with the import's reason."""
+    asked. A file big enough for the worker is only opened and detected: an FDX is read as XML, a DOCX's
+    first paragraphs streamed out of it, text decoded. A file that cannot be read raises ImportFailed
+    with the import's reason."""
     from ..formats import detect
     from . import import_report
     from .imports import ImportFailed, read_document, runs_in_worker
 
     if len(data) > settings.SCRIPT_UPLOAD_MAX_BYTES:
         return ""  # the import says why it is refused
-    if not runs_in_worker(size=len(data)):
+    if not runs_in_worker(data=data):
         _doc, read_as = read_document(data=data, filename=filename, fmt=fmt)
         return read_as
     name = filename.lower()
@@ -98,7 +99,10 @@ def source_format(*, data: bytes, filename: str, fmt: str) -> str:
         if fmt == "docx" or (fmt == "auto" and (name.endswith(".docx") or data[:2] == b"PK")):
             from ..formats import docx
 
-            text = docx.read_text(data)
+            # Its first pages tell the format; a big file is not read whole here (the worker does).
+            text = docx.text_prefix(data)
+            if text is None:
+                text = docx.read_text(data)  # says why it cannot be read
         elif name.endswith((".fountain", ".spmd")):
             return "fountain"
         else:

@@ -1,18 +1,25 @@
 """Creating a series and managing who is in its room.
 
 Nobody joins a room without saying yes: a showrunner invites (services below), the invitee accepts.
+An invitation by e-mail address reaches its person only through the link mailed to that address.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,6 +27,9 @@ from django.utils.translation import gettext as _
 from ..collab import broadcast
 from ..collab.live_pages import announce
 from ..models import Invite, Membership, Project, Role
+from .accounts import display_name
+
+log = logging.getLogger(__name__)
 
 INVITE_VALID_FOR = timedelta(days=14)
 
@@ -155,34 +165,76 @@ def _ensure_another_showrunner(membership: Membership) -> None:
 @dataclass(frozen=True)
 class NewInvite:
     invite: Invite
-    token: str  # the secret part of the link: shown once, only a hash of it is stored
+    token: str  # the secret part of the link: shown once (or only e-mailed), only a hash of it is stored
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invite(*, project: Project, invited_by, who: str, role: str) -> NewInvite:
-    """Invite someone by username or e-mail address, or nobody in particular (a link to pass on).
+def invite(*, project: Project, invited_by, who: str, role: str, site_url: str = "") -> NewInvite:
+    """Invite someone by username, by e-mail address, or nobody in particular (a link to pass on).
 
-    A name or address that matches an account also puts the invitation on that person's series
-    list. What the inviter is told does not depend on whether anything matched."""
+    A username (new ones never hold "@") that names an account also puts the invitation on that
+    person's series list. An e-mail address is never matched against accounts: nobody proved that the
+    address on an account is theirs, and whoever typed it first would get the invitation. The link is
+    sent to the address instead (`site_url` is where it points, "https://room.example.com/"), so only
+    someone who reads that mail can open it; they accept as themselves or make an account. What the
+    inviter is told does not depend on whether any account exists."""
     who = who.strip()[:254]
+    by_email = Invite.is_address(who)
     user = None
-    if who:
-        user = (
-            get_user_model()
-            .objects.filter(Q(username__iexact=who) | Q(email__iexact=who), is_active=True)
-            .order_by("pk")
-            .first()
-        )
+    if by_email:
+        try:
+            validate_email(who)
+        except ValidationError:
+            raise MembershipError(
+                _("“%(who)s” is not an e-mail address (and a username has no “@”).") % {"who": who}
+            ) from None
+    elif who:
+        user = get_user_model().objects.filter(username__iexact=who, is_active=True).order_by("pk").first()
     token = secrets.token_urlsafe(32)
-    created = Invite.objects.create(
-        project=project, role=role, invitee=who, user=user, token_hash=_hash(token),
-        invited_by=invited_by, expires_at=timezone.now() + INVITE_VALID_FOR,
-    )  # fmt: skip
+    with transaction.atomic():  # an address the mail could not go to leaves no invitation
+        created = Invite.objects.create(
+            project=project, role=role, invitee=who, user=user, token_hash=_hash(token),
+            invited_by=invited_by, expires_at=timezone.now() + INVITE_VALID_FOR,
+        )  # fmt: skip
+        if by_email:
+            _send_invitation(created, link=site_url.rstrip("/") + reverse("invite_link", args=[token]))
     announce(project_id=project.pk, topics=["members"])
     return NewInvite(created, token)
+
+
+def _send_invitation(invite: Invite, *, link: str) -> None:
+    """The invitation's link, mailed to the address it was made for (in the inviter's language)."""
+    params = {
+        "inviter": display_name(invite.invited_by),
+        "title": invite.project.title,
+        "role": Role(invite.role).label,
+        "date": timezone.localtime(invite.expires_at).strftime("%Y-%m-%d"),
+        "link": link,
+    }
+    # One line: a title is the series' own, and a header may not break.
+    subject = " ".join((_("Invitation to the writers' room of “%(title)s”") % params).split())
+    body = (
+        _(
+            "%(inviter)s invites you to the writers' room of “%(title)s” as %(role)s.\n\n"
+            "Open this link to accept or decline (it works once, until %(date)s):\n%(link)s\n\n"
+            "If you were not expecting this, ignore this e-mail: nobody joins a room without accepting."
+        )
+        % params
+    )
+    try:
+        send_mail(subject, body, None, [invite.invitee])
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("the mail of invitation %s was not sent: %s", invite.pk, exc)
+        raise MembershipError(
+            _(
+                "The invitation could not be sent to “%(who)s”: the mail server did not take it. "
+                "Nothing was saved; please try again later."
+            )
+            % {"who": invite.invitee}
+        ) from exc
 
 
 def invite_for_token(token: str) -> Invite | None:
@@ -196,13 +248,24 @@ def invite_for_token(token: str) -> Invite | None:
     )
 
 
-def pending_invites_for(*, user) -> list[Invite]:
-    """Invitations waiting on this person's own series list."""
-    return list(
+def _listed_for(user):
+    # An invitation for an address reaches its person only through the mailed link, never a list:
+    # that also leaves out any made before, when an address was matched against unverified accounts.
+    return (
         Invite.objects.select_related("project", "invited_by")
         .filter(user=user, status=Invite.Status.PENDING, expires_at__gt=timezone.now())
-        .order_by("-created_at")
+        .exclude(invitee__contains="@")
     )
+
+
+def pending_invites_for(*, user) -> list[Invite]:
+    """Invitations waiting on this person's own series list (made for their username)."""
+    return list(_listed_for(user).order_by("-created_at"))
+
+
+def listed_invite(*, user, pk: int) -> Invite | None:
+    """One invitation on this person's series list, to answer; None if it is not there."""
+    return _listed_for(user).filter(pk=pk).first()
 
 
 def pending_invites_of(*, project: Project) -> list[Invite]:

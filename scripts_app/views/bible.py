@@ -15,6 +15,7 @@ from ..forms import CharacterForm, LocationForm
 from ..models import Character, Location, Role
 from ..permissions import project_view
 from ..services import bible
+from .params import bad_request, parse_id
 
 
 def _edit(request, project, *, form_class, model, pk, save, new_title: str, delete_view: str):
@@ -108,8 +109,10 @@ def script_name_add(request, project):
 @require_POST
 def script_name_merge(request, project):
     """A name the script uses (晚晚) becomes an alias of a character the bible knows (林晚)."""
-    pk = request.POST.get("character", "")
-    character = get_object_or_404(Character, pk=int(pk) if pk.isdigit() else 0, project=project)
+    pk = parse_id(request.POST.get("character"))
+    if pk is None:
+        return bad_request(_("Choose the character of the bible the name is an alias of."))
+    character = get_object_or_404(Character, pk=pk, project=project)
     name = request.POST.get("name", "")
     try:
         bible.merge_alias(project=project, name=name, character=character)

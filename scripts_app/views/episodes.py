@@ -17,6 +17,7 @@ from ..models import Beat, Episode, Role
 from ..permissions import project_view
 from ..services import episodes as episode_services
 from ..services import ordering, production
+from .params import bad_request, parse_ids
 
 EPISODE_FIELDS = ["number", "title", "summary", "hook", "cliffhanger", "status"]
 
@@ -227,7 +228,9 @@ def beat_update(request, project, pk: int):
 @require_POST
 def beats_reorder(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
-    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("order"))
+    if ids is None:
+        return bad_request(_("The new order must list beats by their ids; nothing was moved."))
     ordering.reorder(queryset=episode.beats.all(), ordered_ids=ids)
     announce(project_id=project.pk, topics=["beats"], episode=episode.number)
     return _after_beat_change(request, project, episode)

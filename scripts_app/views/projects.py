@@ -79,11 +79,21 @@ def member_add(request, project):
         messages.error(request, _("Choose a role for the invitation."))
         return redirect("members", slug=project.slug)
     who = form.cleaned_data["who"].strip()
-    new = project_services.invite(
-        project=project, invited_by=request.user, who=who, role=form.cleaned_data["role"]
-    )
+    try:
+        new = project_services.invite(
+            project=project, invited_by=request.user, who=who, role=form.cleaned_data["role"],
+            site_url=request.build_absolute_uri("/"),
+        )  # fmt: skip
+    except project_services.MembershipError as exc:
+        messages.error(request, str(exc))
+        return redirect("members", slug=project.slug)
     link = request.build_absolute_uri(reverse("invite_link", args=[new.token]))
-    if who:
+    if new.invite.by_email:
+        # The link goes only to the address: whoever reads that mail is the person invited.
+        text = _("Invitation sent to “%(who)s”. It can be accepted only through the link in that e-mail.") % {
+            "who": who
+        }
+    elif who:
         text = _(
             "Invitation made for “%(who)s”. If they have an account here, it waits on their series list; "
             "you can also send them this link (shown only now): %(link)s"
@@ -113,7 +123,9 @@ def invite_withdraw(request, project, pk: int):
 @require_POST
 def invite_answer(request, pk: int):
     """Accept or decline an invitation waiting on one's own series list."""
-    invite = get_object_or_404(Invite, pk=pk, user=request.user)
+    invite = project_services.listed_invite(user=request.user, pk=pk)
+    if invite is None:
+        raise Http404("No such invitation on your list.")
     return _answer(request, invite)
 
 
@@ -122,7 +134,11 @@ def invite_link(request, token: str):
     invite = project_services.invite_for_token(token)
     if invite is None:
         return render(request, "scripts_app/invite.html", {"invite": None}, status=404)
-    form = InviteSignupForm(request.POST if request.method == "POST" and "signup" in request.POST else None)
+    # An invitation mailed to an address: whoever opened it reads that mail, so the address is theirs.
+    initial = {"email": invite.invitee} if invite.by_email else {}
+    form = InviteSignupForm(
+        request.POST if request.method == "POST" and "signup" in request.POST else None, initial=initial
+    )
     if request.method == "POST":
         if request.user.is_authenticated:
             return _answer(request, invite)

@@ -16,6 +16,7 @@ from ..models import Episode, Role, Scene, SceneVersion
 from ..permissions import project_view
 from ..services import ordering
 from ..services import scenes as scene_services
+from .params import bad_request, parse_id, parse_ids
 
 
 def _scene(project, pk: int) -> Scene:
@@ -72,13 +73,13 @@ def scene_save(request, project, pk: int):
     scene = _scene(project, pk)
     text = request.POST.get("text", "").replace("\r\n", "\n")
     base = request.POST.get("revision", "")
-    if not (base.isascii() and base.isdigit()) or len(base) > 18:
+    if parse_id(base) is None:
         # Without the revision it started from, a save can't tell whether it overwrites someone's words.
         error = _("The save must say which revision of the scene it started from.")
         return JsonResponse({"ok": False, "error": error}, status=400)
     try:
         scene = scene_services.save_scene_text(
-            scene=scene, user=request.user, text=text, base_revision=int(base)
+            scene=scene, user=request.user, text=text, base_revision=parse_id(base)
         )
     except scene_services.SceneConflict as exc:
         return JsonResponse(
@@ -176,7 +177,9 @@ def scene_move(request, project, pk: int):
 @require_POST
 def scenes_reorder(request, project, number: int):
     episode = get_object_or_404(Episode, project=project, number=number)
-    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("order"))
+    if ids is None:
+        return bad_request(_("The new order must list scenes by their ids; nothing was moved."))
     documents.reorder_scenes(episode=episode, ordered_ids=ids, user=request.user)
     return _scenes_partial(request, project, episode)
 

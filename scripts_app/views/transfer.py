@@ -71,7 +71,7 @@ def _confirmed(request, project):
 
 
 def _import(request, project, *, data: bytes, filename: str, fmt: str):
-    if imports.runs_in_worker(size=len(data)):
+    if imports.runs_in_worker(data=data):
         # A big file is parsed and written by the worker; the page shows its progress.
         job = imports.start_import(project=project, user=request.user, data=data, filename=filename, fmt=fmt)
         return redirect("import_job", slug=project.slug, pk=job.pk)
