@@ -200,7 +200,9 @@ def read_text(data: bytes) -> str:
         document = Document(io.BytesIO(data))
         if document.part.partname != "/word/document.xml":
             # The text read is the one whose size decided where the import runs (unpacked_sizes).
-            raise ScriptFormatError("This Word file keeps its text in an unusual part; it was not read.")
+            raise ScriptFormatError(
+                gettext_noop("This Word file keeps its text in an unusual part; it was not read.")
+            )
         lines: list[str] = []
         for block in document.iter_inner_content():
             if isinstance(block, Paragraph):
