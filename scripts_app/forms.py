@@ -152,10 +152,14 @@ class InviteSignupForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_username(self) -> str:
-        username = super().clean_username()
-        if "@" in username:
+        username = super().clean_username()  # None when the name is taken (the error is already added)
+        if username and "@" in username:
             raise forms.ValidationError(_("A username cannot contain “@”; an e-mail address is not a name."))
         return username
+
+
+class SignupForm(InviteSignupForm):
+    """A new account from the login page: the same fields and checks as an invitation's signup."""
 
 
 class RoleForm(forms.Form):

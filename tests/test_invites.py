@@ -243,6 +243,16 @@ class InviteTestCase(BaseTestCase):
         self.client.logout()
         self.assertEqual(self.client.get(path).status_code, 404)  # used: it opens nothing any more
 
+    def test_a_name_already_taken_is_said_so_on_the_link_page(self) -> None:
+        path = LINK_RE.search(self.invite(""))[1]
+        self.client.logout()
+        password = "a long and unusual phrase"
+        response = self.client.post(
+            path, {"signup": "1", "username": "Bob", "password1": password, "password2": password}
+        )
+        self.assertContains(response, "already exists")
+        self.assertEqual(Invite.objects.get().status, "pending")
+
     def test_someone_signed_in_accepts_a_link_as_themselves(self) -> None:
         path = LINK_RE.search(self.invite(""))[1]
         self.login(self.mallory)

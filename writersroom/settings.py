@@ -360,6 +360,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the 
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Anyone who reaches the server may make an account and start a series of their own (nobody joins a
+# series without an invitation they accept). SIGNUP=0 closes the door: accounts then come only from
+# invitation links and manage.py createsuperuser. SIGNUPS_PER_HOUR limits new accounts per address.
+SIGNUP_OPEN = env_bool("SIGNUP", True)
+SIGNUPS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_HOUR", "10"))
 
 # Content-Security-Policy (scripts_app/security.py): on whenever DEBUG is off.
 CSP_ENABLED = env_bool("CSP", not DEBUG)

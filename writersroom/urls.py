@@ -5,7 +5,8 @@ from django.urls import include, path
 from scripts_app.views import account
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account.login_view, name="login"),
+    path("accounts/signup/", account.signup, name="signup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", account.account, name="account"),
     path("accounts/password/", account.password_change, name="password_change"),

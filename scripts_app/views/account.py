@@ -1,15 +1,18 @@
-"""A member's own account page: their display name and their password."""
+"""A person's own account: signing up, logging in, their display name and their password."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from ..forms import DisplayNameForm
+from ..forms import DisplayNameForm, SignupForm
 from ..services import accounts
 
 
@@ -38,3 +41,37 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 
 password_change = PasswordChange.as_view()
+
+
+class Login(auth_views.LoginView):
+    """Django's login, with the way to an account of one's own when signing up is open."""
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "signup_open": settings.SIGNUP_OPEN}
+
+
+login_view = Login.as_view()
+
+
+def signup(request):
+    """A new account: a name and a password (Django's full checks), then the series list, empty until
+    they start a series or accept an invitation."""
+    if not settings.SIGNUP_OPEN:
+        raise Http404("Signing up is closed on this server.")
+    if request.user.is_authenticated:
+        return redirect("project_list")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts.sign_up(form=form, address=request.META.get("REMOTE_ADDR", ""))
+        except accounts.SignupRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("Welcome, %(name)s. Start a series of your own, or wait for a showrunner's invitation.")
+                % {"name": user.get_username()},
+            )
+            return redirect("project_list")
+    return render(request, "registration/signup.html", {"form": form})
