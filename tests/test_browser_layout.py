@@ -206,7 +206,7 @@ def check_every_page(browser, server, urls: dict[str, object], username: str, *,
 @pytest.mark.parametrize("username", ["showrunner", "writer", "viewer"])
 def test_no_page_scrolls_sideways_or_breaks_the_csp_in_either_language(room, browser, username) -> None:  # noqa: F811
     server, demo, heist, invite_link = room
-    logged_out = {"login": "/accounts/login/", "invitation link": invite_link}
+    logged_out = {"login": "/accounts/login/", "signup": "/accounts/signup/", "invitation link": invite_link}
     problems = check_every_page(
         browser, server, pages(demo, heist, username), username, logged_out=logged_out
     )
