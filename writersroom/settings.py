@@ -22,6 +22,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+_RUN_KEY = BASE_DIR / ".run" / "secret_key"  # made by `make run`: commands beside it use the same key
+if not SECRET_KEY and _RUN_KEY.is_file():
+    SECRET_KEY = _RUN_KEY.read_text().strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
