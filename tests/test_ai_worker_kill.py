@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -24,8 +22,7 @@ from scripts_app.models import Beat, Scene, Suggestion
 
 from .ai_room import SCENE, make_room
 from .fake_openai import FakeOpenAI, Reply, endpoint_settings
-from .live_asgi import database_url
-from .test_hardening_worker_kill import ROOT, _children, _wait_for
+from .test_hardening_worker_kill import _children, _wait_for, prefork_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,33 +42,13 @@ def ai_worker(fake_server, settings, monkeypatch):
     monkeypatch.setenv("LLM_API_KEY", "sk-test-key")
     settings.LLM_ENDPOINTS = {"default": {**endpoint_settings(fake_server), "api_key_env": "LLM_API_KEY"}}
     settings.AI_STALE_AFTER_SECONDS = 3  # the sweeper, in this process
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "DEBUG": "1",
-        "LLM_BASE_URL": fake_server.base_url,
-        "LLM_MODEL": "fake-model",
-        "LLM_API_KEY": "sk-test-key",
-        "AI_HEARTBEAT_SECONDS": "0.3",  # the partial text is saved with each heartbeat
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "writersroom", "worker", "--pool", "prefork",
-         "--concurrency", "1", "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip",
-         "--without-mingle", "--purge"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        _wait_for(lambda: _children(process.pid), "the worker's pool child", timeout=60)
+    with prefork_worker(
+        LLM_BASE_URL=fake_server.base_url,
+        LLM_MODEL="fake-model",
+        LLM_API_KEY="sk-test-key",
+        AI_HEARTBEAT_SECONDS="0.3",  # the partial text is saved with each heartbeat
+    ) as process:
         yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_a_killed_worker_leaves_a_failed_suggestion_with_its_partial_text_and_the_script_untouched(

@@ -7,6 +7,7 @@ forever, and the page has a file to give."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -59,9 +60,12 @@ def _wait_for(predicate, what: str, timeout: float = 120.0):
         time.sleep(0.02)
 
 
-@pytest.fixture
-def worker():
+@contextlib.contextmanager
+def prefork_worker(**env_extra: str):
+    """A real Celery worker (prefork, one child) on the test database and Redis, until the block ends;
+    it yields once its pool child is up, so a test can kill that child."""
     env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, "DEBUG": "1"}
+    env.update(env_extra)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "writersroom", "worker", "--pool", "prefork",
@@ -79,6 +83,12 @@ def worker():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def worker():
+    with prefork_worker() as process:
+        yield process
 
 
 @pytest.fixture
