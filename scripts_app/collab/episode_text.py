@@ -8,10 +8,11 @@ scene. Identity across edits: a locked scene's number travels in its heading lin
 
 from __future__ import annotations
 
-import difflib
+from collections import Counter
 from dataclasses import dataclass
 
 from ..formats import fountain, zh
+from . import linediff
 
 # Below this similarity an edited chunk is a new scene rather than an old one rewritten.
 SIMILAR_ENOUGH = 0.45
@@ -79,16 +80,19 @@ def join(texts: list[str], fmt: str) -> str:
 
 def _similarity(a: str, b: str) -> float:
     """How alike two scene texts are, 0..1. By lines (cheap, the row sync runs while people type);
-    by characters only for short scenes, where one edited line is most of the scene."""
+    by characters only for short scenes, where one edited line is most of the scene. Both go through
+    linediff, whose work is bounded: this runs under the episode's row lock, on text anyone typed."""
     if a == b:
         return 1.0
-    lines = difflib.SequenceMatcher(None, a.splitlines(), b.splitlines(), autojunk=False)
-    if lines.ratio() >= SIMILAR_ENOUGH or len(a) + len(b) > 1200:
-        return lines.ratio()
-    chars = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if chars.real_quick_ratio() < SIMILAR_ENOUGH or chars.quick_ratio() < SIMILAR_ENOUGH:
+    by_lines = linediff.ratio(a.splitlines(), b.splitlines())
+    if by_lines >= SIMILAR_ENOUGH or len(a) + len(b) > 1200:
+        return by_lines
+    # Upper bounds first, as difflib's quick ratios did: the lengths, then the characters in common.
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < SIMILAR_ENOUGH:
         return 0.0
-    return chars.ratio()
+    if 2 * (Counter(a) & Counter(b)).total() / (len(a) + len(b)) < SIMILAR_ENOUGH:
+        return 0.0
+    return linediff.ratio(a, b)
 
 
 def match(chunks: list[Chunk], scenes: list[StoredScene], *, locked: bool) -> list[int | None]:
@@ -121,12 +125,10 @@ def match(chunks: list[Chunk], scenes: list[StoredScene], *, locked: bool) -> li
     live = [s for s in scenes if not s.omitted and s.id not in taken]
     # Unchanged scenes first, in order: the common case of an edit inside one scene.
     open_chunks = [i for i in range(len(chunks)) if result[i] is None]
-    matcher = difflib.SequenceMatcher(
-        None, [chunks[i].text for i in open_chunks], [s.text for s in live], autojunk=False
-    )
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            take(open_chunks[block.a + k], live[block.b + k].id)
+    same = linediff.matching_blocks([chunks[i].text for i in open_chunks], [s.text for s in live])
+    for a, b, size in same:
+        for k in range(size):
+            take(open_chunks[a + k], live[b + k].id)
 
     # Then edited scenes: each leftover chunk takes the most similar leftover scene between its
     # matched neighbours (order first), then anywhere (a scene moved and edited at once).

@@ -3,13 +3,17 @@
 Used by the one door for text changes: applying these edits to the shared document makes a restore,
 an import or an accepted proposal arrive in open editors as ordinary typing, so cursors and other
 writers' concurrent words elsewhere in the episode stay where they are.
-Time is linear in the text outside the changed region; inside it, difflib works on lines first.
+Time is linear in the text outside the changed region; inside it, lines are diffed by linediff
+(bounded work, so no text can hold the document's row lock for long), and each changed run of lines
+becomes one edit with its common ends trimmed off, which is linear too. Past linediff's budget a
+changed region is one bigger edit: still exact, only less fine-grained.
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
+
+from . import linediff
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,7 @@ def diff(old: str, new: str) -> list[Edit]:
     new_pos = [0]
     for line in new_lines:
         new_pos.append(new_pos[-1] + len(line))
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in linediff.opcodes(old_lines, new_lines):
         if tag == "equal":
             continue
         a = old_mid[old_pos[i1] : old_pos[i2]]
