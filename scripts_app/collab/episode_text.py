@@ -84,7 +84,15 @@ def _similarity(a: str, b: str) -> float:
     linediff, whose work is bounded: this runs under the episode's row lock, on text anyone typed."""
     if a == b:
         return 1.0
-    by_lines = linediff.ratio(a.splitlines(), b.splitlines())
+    lines_a, lines_b = a.splitlines(), b.splitlines()
+    if len(lines_a) + len(lines_b) > 1200:
+        # Scenes of very different lengths cannot be alike: the length bound says so in time linear in
+        # the text, where the row sync may compare every new chunk with a 20,000-line scene. Below
+        # SIMILAR_ENOUGH the value only orders the claimants of one locked number; a bound does that.
+        bound = 2 * min(len(lines_a), len(lines_b)) / (len(lines_a) + len(lines_b))
+        if bound < SIMILAR_ENOUGH:
+            return bound
+    by_lines = linediff.ratio(lines_a, lines_b)
     if by_lines >= SIMILAR_ENOUGH or len(a) + len(b) > 1200:
         return by_lines
     # Upper bounds first, as difflib's quick ratios did: the lengths, then the characters in common.
@@ -134,12 +142,17 @@ def match(chunks: list[Chunk], scenes: list[StoredScene], *, locked: bool) -> li
     # matched neighbours (order first), then anywhere (a scene moved and edited at once).
     order = {s.id: n for n, s in enumerate(scenes)}
     for anywhere in (False, True):
+        # The matched neighbours' positions, kept as the loop goes (not searched for every chunk, which
+        # made the row sync quadratic in the number of scenes): only chunk i changes at step i.
+        hi_after = [len(scenes)] * (len(chunks) + 1)
+        for i in range(len(chunks) - 1, -1, -1):
+            hi_after[i] = min(hi_after[i + 1], order[result[i]]) if result[i] is not None else hi_after[i + 1]
+        lo = -1
         for i in range(len(chunks)):
             if result[i] is not None:
+                lo = max(lo, order[result[i]])
                 continue
-            lo = max((order[result[j]] for j in range(i) if result[j] is not None), default=-1)
-            hi = min((order[result[j]] for j in range(i + 1, len(chunks)) if result[j] is not None),
-                     default=len(scenes))  # fmt: skip
+            hi = hi_after[i + 1]
             candidates = [
                 s
                 for s in scenes
@@ -151,17 +164,16 @@ def match(chunks: list[Chunk], scenes: list[StoredScene], *, locked: bool) -> li
                 take(i, max(scored)[2])
             elif not anywhere:
                 # Between the same neighbours with nothing similar: the one edited scene stays itself
-                # (a heading rewritten from scratch) when it is the only chunk and scene in the gap.
-                gap_chunks = [j for j in range(len(chunks)) if result[j] is None and _between(j, i, result)]
-                if len(candidates) == 1 and len(gap_chunks) == 1:
+                # (a heading rewritten from scratch) when it is the only chunk and scene in the gap,
+                # that is when the chunks on either side are matched.
+                alone = (i == 0 or result[i - 1] is not None) and (
+                    i + 1 == len(chunks) or result[i + 1] is not None
+                )
+                if len(candidates) == 1 and alone:
                     take(i, candidates[0].id)
+            if result[i] is not None:
+                lo = max(lo, order[result[i]])
     return result
-
-
-def _between(j: int, i: int, result: list[int | None]) -> bool:
-    """Whether chunks j and i lie between the same two matched chunks."""
-    lo, hi = sorted((i, j))
-    return all(result[k] is None for k in range(lo, hi + 1))
 
 
 def renumbered(text: str, fmt: str, number: str) -> str:

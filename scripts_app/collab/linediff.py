@@ -19,6 +19,12 @@ How a diff is found, cheapest first:
 
 The result is always correct (the equal runs are really equal and in order); past the budget it is
 only less minimal. Time is O(n log n + WORK) for sequences of n items, whatever their content.
+
+ratio() (how alike two scenes are) needs only the length of the longest common subsequence, not
+where it lies, so it computes that exactly with a bit-parallel dynamic programme whose cost depends
+on the lengths alone (a few big-int operations per item), falling back to the diff above only
+beyond LCS_CELLS. On ordinary text it agrees with difflib's ratio, which approximates the same
+quantity; on repeated lines it is exact where difflib was slow.
 """
 
 from __future__ import annotations
@@ -205,16 +211,16 @@ def _merged(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable], *, work: int = WORK) -> list[Block]:
+def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable], *, work: int | None = None) -> list[Block]:
     """Runs (i, j, size) with a[i:i+size] == b[j:j+size], increasing in i and j, adjacent runs merged
     (difflib's get_matching_blocks without its final sentinel)."""
     ia, ib = _as_ints(a, b)
     out: list[Block] = []
-    _diff(ia, ib, 0, len(ia), 0, len(ib), _Budget(work), 0, out)
+    _diff(ia, ib, 0, len(ia), 0, len(ib), _Budget(WORK if work is None else work), 0, out)
     return _merged(out)
 
 
-def opcodes(a: Sequence[Hashable], b: Sequence[Hashable], *, work: int = WORK) -> list[Opcode]:
+def opcodes(a: Sequence[Hashable], b: Sequence[Hashable], *, work: int | None = None) -> list[Opcode]:
     """How to turn a into b, as difflib's get_opcodes: equal runs and the changes between them (a
     change is never next to another change: a delete and an insert in one place are one replace)."""
     ops: list[Opcode] = []
@@ -240,14 +246,16 @@ def _lcs_length(a: list[int], b: list[int]) -> int:
         if x in wanted:
             masks[x] = masks.get(x, 0) | (1 << i)
     full = (1 << len(a)) - 1
-    v = full  # a 0 bit for each item of a matched so far along the best chain
+    # After each item of b, the 0 bits of v mark where a row of the LCS table steps up by one; the
+    # addition carries a match along a run of 1 bits, which is the table's max() done 30 bits at once.
+    v = full
     for y in b:
         u = v & masks.get(y, 0)
         v = ((v + u) | (v - u)) & full
     return len(a) - v.bit_count()
 
 
-def ratio(a: Sequence[Hashable], b: Sequence[Hashable], *, work: int = WORK) -> float:
+def ratio(a: Sequence[Hashable], b: Sequence[Hashable], *, work: int | None = None) -> float:
     """2 * matched / (len(a) + len(b)), as difflib's ratio (1.0 for two empty sequences), where
     matched is the longest common subsequence: exact while the changed middle is at most LCS_CELLS
     (about two 20,000-line scenes, 0.1 s), a lower bound from the bounded diff beyond."""
@@ -255,6 +263,7 @@ def ratio(a: Sequence[Hashable], b: Sequence[Hashable], *, work: int = WORK) -> 
     if not total:
         return 1.0
     ia, ib = _as_ints(a, b)
+    # The common ends first: for an ordinary edit the middle left to compare is a line or two.
     lo, hi_a, hi_b = 0, len(ia), len(ib)
     while lo < hi_a and lo < hi_b and ia[lo] == ib[lo]:
         lo += 1
@@ -267,5 +276,7 @@ def ratio(a: Sequence[Hashable], b: Sequence[Hashable], *, work: int = WORK) -> 
     if len(mid_a) * len(mid_b) <= LCS_CELLS:
         matched = lo + (len(ia) - hi_a) + _lcs_length(mid_a, mid_b)
     else:
-        matched = sum(size for _i, _j, size in matching_blocks(a, b, work=work))
+        out: list[Block] = []
+        _diff(ia, ib, 0, len(ia), 0, len(ib), _Budget(WORK if work is None else work), 0, out)
+        matched = sum(size for _i, _j, size in out)
     return 2 * matched / total

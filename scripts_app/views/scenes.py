@@ -101,14 +101,12 @@ def scene_history(request, project, pk: int):
     )
 
 
-@project_view()
-def scene_version(request, project, pk: int, version_id: int):
-    """One earlier version, compared line by line with the scene as it is now."""
-    scene = _scene(project, pk)
-    version = get_object_or_404(SceneVersion.objects.select_related("author"), pk=version_id, scene=scene)
-    old, new = version.text.splitlines(), scene.text.splitlines()
-    # linediff, not difflib.ndiff: any member can open this page, and ndiff is cubic on repeated
-    # lines (a 600-line scene of "△" took 9 s). A changed run shows its old lines, then its new ones.
+def compared_lines(old_text: str, new_text: str) -> list[tuple[str, str]]:
+    """(kind, line) rows of an old version against the text now: "same", "removed" or "added".
+
+    linediff, not difflib.ndiff: any member can open the version page, and ndiff is cubic on
+    repeated lines (a 600-line scene of "△" took 9 s). A changed run shows its old lines, then its new."""
+    old, new = old_text.splitlines(), new_text.splitlines()
     rows = []
     for tag, i1, i2, j1, j2 in linediff.opcodes(old, new):
         if tag == "equal":
@@ -116,6 +114,15 @@ def scene_version(request, project, pk: int, version_id: int):
         else:
             rows += [("removed", line) for line in old[i1:i2]]
             rows += [("added", line) for line in new[j1:j2]]
+    return rows
+
+
+@project_view()
+def scene_version(request, project, pk: int, version_id: int):
+    """One earlier version, compared line by line with the scene as it is now."""
+    scene = _scene(project, pk)
+    version = get_object_or_404(SceneVersion.objects.select_related("author"), pk=version_id, scene=scene)
+    rows = compared_lines(version.text, scene.text)
     context = {"project": project, "scene": scene, "version": version, "rows": rows,
                "may_write": request.membership.may(Role.WRITER)}  # fmt: skip
     return render(request, "scripts_app/scene_version.html", context)
