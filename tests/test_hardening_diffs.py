@@ -346,6 +346,42 @@ def test_short_scenes_compared_by_character_finish(pair: str) -> None:
     assert value == pytest.approx(by_lines if by_lines >= episode_text.SIMILAR_ENOUGH else by_chars)
 
 
+def _episode(count: int, edit: str = "") -> str:
+    return "".join(
+        f"1-{k} 日 内 客厅{k}\n△他走进来。{edit}\n张三：好。\n李四：走吧。\n\n" for k in range(count)
+    )
+
+
+def test_an_episode_of_two_thousand_scenes_all_edited_keeps_every_identity_in_bounded_time() -> None:
+    """Every leftover chunk against every leftover scene was quadratic (2,000 scenes: 4 million
+    comparisons); past IDENTITY_WORK a chunk is compared with the next scene in order only."""
+    stored = [
+        episode_text.StoredScene(k, c.text) for k, c in enumerate(episode_text.split(_episode(2000), "zh"))
+    ]
+    chunks = episode_text.split(_episode(2000, edit="（改）"), "zh")
+    with cpu_limit(HANG_GUARD):
+        result = episode_text.match(chunks, stored, locked=False)
+    assert result == list(range(2000))
+    # Pasted over with unrelated scenes: new scenes, found as fast.
+    pasted = episode_text.split("".join(f"2-{k} 夜 外 街道{k}\n△雨一直下。\n" for k in range(2000)), "zh")
+    with cpu_limit(HANG_GUARD):
+        assert episode_text.match(pasted, stored, locked=False) == [None] * 2000
+
+
+def test_within_the_work_an_episode_is_matched_as_without_any_bound() -> None:
+    stored = [
+        episode_text.StoredScene(k, c.text) for k, c in enumerate(episode_text.split(_episode(40), "zh"))
+    ]
+    texts = [c.text for c in episode_text.split(_episode(40, edit="（改）"), "zh")]
+    texts[3], texts[30] = texts[30], texts[3]  # two scenes moved and edited at once
+    texts[10] = "1-10 夜 外 街道\n△完全不同的一场戏，雨一直下，没有人说话。\n"
+    chunks = episode_text.split("\n".join(texts), "zh")
+    bounded = episode_text.match(chunks, stored, locked=False)
+    with patch.object(episode_text, "IDENTITY_WORK", 10**12):
+        assert episode_text.match(chunks, stored, locked=False) == bounded
+    assert bounded[3] == 30 and bounded[30] == 3
+
+
 # -------------------------------------------------------------- the audit's requests, end to end
 
 
