@@ -3,6 +3,8 @@
 Shared by tests/test_hardening_parsers.py (a chosen few, with a time bound) and bench/parsers.py (all
 of them, timed against ordinary script of the same size). Every text is exactly `size` characters,
 the scene limit by default, so what is measured is the worst a writer can save in one scene.
+The pairs further down are two versions of one scene built to hurt a diff (repeated lines), for
+tests/test_hardening_diffs.py and bench/diffs.py.
 """
 
 from __future__ import annotations
