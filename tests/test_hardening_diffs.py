@@ -263,6 +263,24 @@ def test_a_line_typed_among_repeated_lines_is_one_insert_of_that_line() -> None:
     assert len(edits) == 1 and len(edits[0].insert) == 2 and edits[0].start == edits[0].end
 
 
+def test_inside_a_short_changed_line_each_replaced_word_is_its_own_edit() -> None:
+    old, new = "△张明看着张父，笑了。\n△门开了。\n", "△李明看着李父，笑了。\n△门开了。\n"
+    assert textdiff.diff(old, new) == [textdiff.Edit(1, 2, "李"), textdiff.Edit(5, 6, "李")]
+    # A rewritten line that shares a character or two with the old one by chance is one edit.
+    old, new = "△今天天气很好。\n△门开了。\n", "△明天我们去吃饭。\n△门开了。\n"
+    assert textdiff.diff(old, new) == [textdiff.Edit(1, 7, "明天我们去吃饭")]
+
+
+def test_a_long_line_of_scattered_changes_costs_linear_work() -> None:
+    """Short regions are diffed by character, each with work linear in its length: many of them, each
+    a pathological case, stay bounded (the hang guard, and still exact)."""
+    old = "".join(f"△{k}\n" + "ab" * 90 + "\n" for k in range(1_000))
+    new = "".join(f"△{k}\n" + "ba" * 90 + "\n" for k in range(1_000))
+    with cpu_limit(HANG_GUARD):
+        edits = textdiff.diff(old, new)
+    assert textdiff.apply(old, edits) == new
+
+
 @pytest.mark.parametrize("fmt", ["zh", "fountain"])
 def test_a_revision_pass_over_a_long_scene_stays_line_by_line(fmt: str) -> None:
     """Past Myers' budget (about 1,000 changed lines), the lines that occur once still anchor the diff:
