@@ -269,6 +269,9 @@ def test_inside_a_short_changed_line_each_replaced_word_is_its_own_edit() -> Non
     # A rewritten line that shares a character or two with the old one by chance is one edit.
     old, new = "△今天天气很好。\n△门开了。\n", "△明天我们去吃饭。\n△门开了。\n"
     assert textdiff.diff(old, new) == [textdiff.Edit(1, 7, "明天我们去吃饭")]
+    # Changes all over a line are one edit too: every edit is an operation on the shared document.
+    old, new = "△" + "aaaa" * 10 + "\n△门开了。\n", "△" + "aaaab" * 10 + "\n△门开了。\n"
+    assert len(textdiff.diff(old, new)) == 1
 
 
 def test_a_long_line_of_scattered_changes_costs_linear_work() -> None:

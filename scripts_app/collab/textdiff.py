@@ -18,6 +18,7 @@ from . import linediff
 # A changed region of at most this many characters (old and new together, a line or two) is diffed
 # again by character; a longer one stays one edit. Bounded work either way (see _region).
 CHAR_REGION = 400
+CHAR_EDITS = 4  # at most this many edits out of one region (a few words replaced in a line)
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,12 @@ def _region(old: str, new: str, offset: int) -> list[Edit]:
     if not a or not b or len(a) + len(b) > CHAR_REGION:
         return [Edit(start, start + len(a), b)]
     # Work linear in the region: a line rewritten beyond Myers' reach falls back to one edit.
-    ops = linediff.opcodes(a, b, work=8 * (len(a) + len(b)))
-    return [Edit(start + i1, start + i2, b[j1:j2]) for i1, i2, j1, j2 in _folded(ops)]
+    changes = _folded(linediff.opcodes(a, b, work=8 * (len(a) + len(b))))
+    if len(changes) > CHAR_EDITS:
+        # Many scattered changes are one edit: each edit costs the shared document an operation, and
+        # a region full of them is a rewrite anyway.
+        return [Edit(start, start + len(a), b)]
+    return [Edit(start + i1, start + i2, b[j1:j2]) for i1, i2, j1, j2 in changes]
 
 
 def _folded(ops: list[linediff.Opcode]) -> list[tuple[int, int, int, int]]:
