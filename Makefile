@@ -40,6 +40,7 @@ bench:
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/collab.py --clients 50 --json
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/collab.py --clients 10 --kill --json
 	$(PY) bench/parsers.py --json
+	$(PY) bench/diffs.py --json
 	DATABASE_URL=$(TEST_DATABASE_URL) DEBUG=1 $(PY) bench/import.py --big --json
 
 lint: venv

@@ -9,8 +9,9 @@ changed, or that inserts exactly where a colleague inserted, conflicts.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import asdict, dataclass
+
+from ..collab import linediff
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,7 @@ def diff(base: str, proposed: str) -> list[Hunk]:
     a, b = _lines(base), _lines(proposed)
     oa, ob = _offsets(a), _offsets(b)
     hunks = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in linediff.opcodes(a, b):
         if tag == "equal":
             continue
         hunks.append(
@@ -77,7 +77,8 @@ def diff(base: str, proposed: str) -> list[Hunk]:
 
 
 def _changes(base: list[str], current: list[str]) -> list[tuple[str, int, int, int, int]]:
-    return difflib.SequenceMatcher(None, base, current, autojunk=False).get_opcodes()
+    # Bounded (linediff): difflib is cubic on repeated lines, and a proposal's text is anyone's.
+    return linediff.opcodes(base, current)
 
 
 def _conflicts(hunk: Hunk, ops) -> bool:

@@ -6,7 +6,6 @@ this module only decides which text, which numbers and which marks go in.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -14,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
+from ..collab import linediff
 from ..formats.elements import Element, EpisodeText, Kind, ScriptDocument, has_implicit_episode
 from ..formats.fountain import _title_from_title_page
 from ..layout import ElementMeta, PaginatedScript, Revision, ShootingScriptOptions, paginate
@@ -149,9 +149,8 @@ def _marked_elements(scene: _Scene, fmt: str) -> tuple[list[Element], list[Eleme
             replace(el, scene_number=scene.number) if el.kind == Kind.SCENE_HEADING else el
             for el in scene_elements(scene.baseline, fmt)
         ]
-        for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(
-            None, old, elements, autojunk=False
-        ).get_opcodes():
+        # linediff's bounded diff (difflib is cubic on repeated elements, such as a scene of "△" lines).
+        for tag, _i1, _i2, j1, j2 in linediff.opcodes(old, elements):
             if tag in ("replace", "insert"):
                 revised[j1:j2] = [True] * (j2 - j1)
     # Fountain's emphasis and [[notes]] stay in the elements: the layout prints them styled / not at all.
