@@ -180,3 +180,32 @@ class ExportPagesTestCase(BaseTestCase):
         self.assertEqual(
             (shown["goldenrod"], shown["buff"], shown["salmon"]), ("金黄色", "浅黄褐色", "橙红色")
         )
+
+    def test_a_person_has_two_season_exports_waiting_at_most(self) -> None:
+        from scripts_app.models import ExportJob
+
+        create_episode(project=self.project, number=2, title="二")
+        self.login(self.charlie)  # a viewer may export, so the limit holds for every role
+        season = {"format": "pdf", "episodes": "", "revision": "current"}
+        for _n in range(2):
+            self.assertEqual(self.client.post(reverse("export", args=["demo"]), season).status_code, 302)
+        refused = self.client.post(reverse("export", args=["demo"]), season)
+        self.assertContains(refused, "You already have 2 exports waiting or running")
+        self.assertEqual(ExportJob.objects.filter(requested_by=self.charlie).count(), 2)
+        ExportJob.objects.update(status=ExportJob.Status.DONE)
+        self.assertEqual(self.client.post(reverse("export", args=["demo"]), season).status_code, 302)
+
+    def test_only_the_newest_finished_files_are_kept(self) -> None:
+        from scripts_app.models import ExportJob
+        from scripts_app.services import export_jobs
+        from scripts_app.services.shooting_script import PrintRequest
+
+        done = [
+            ExportJob.objects.create(
+                project=self.project, requested_by=self.bob, status="done", result=b"%PDF"
+            )
+            for _n in range(12)
+        ]
+        export_jobs.start_export(project=self.project, user=self.bob, fmt="pdf", request=PrintRequest())
+        kept = set(ExportJob.objects.filter(result__isnull=False).values_list("pk", flat=True))
+        self.assertEqual(kept, {job.pk for job in done[-10:]})

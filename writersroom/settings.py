@@ -323,6 +323,10 @@ IMPORT_INLINE_MAX_BYTES = int(os.environ.get("IMPORT_INLINE_MAX_BYTES", str(512 
 # Exports answered inside the web request hold at most this many characters of script; bigger ones
 # (and any run of several episodes) go to the worker with the progress bar.
 EXPORT_INLINE_MAX_CHARS = int(os.environ.get("EXPORT_INLINE_MAX_CHARS", str(150_000)))
+# A person's season exports in one series: at most this many waiting or running at once, and the
+# finished files kept (older ones are emptied; the list shows the newest five).
+EXPORT_JOBS_PER_PERSON = int(os.environ.get("EXPORT_JOBS_PER_PERSON", "2"))
+EXPORT_RESULTS_KEPT = int(os.environ.get("EXPORT_RESULTS_KEPT", "10"))
 
 # Background jobs (scripts_app/services/jobs.py). A running job's worker beats every few seconds; one
 # silent for JOB_STALE_AFTER is requeued by the sweeper (celery beat, every minute), at most

@@ -19,11 +19,29 @@ from .shooting_script import PrintRequest
 log = logging.getLogger(__name__)
 
 
+class TooManyExports(Exception):
+    """This person already has as many exports waiting or running in this series as one may."""
+
+
 def start_export(*, project: Project, user, fmt: str, request: PrintRequest) -> ExportJob:
+    """Queue a season export. One person may have EXPORT_JOBS_PER_PERSON of them waiting or running in
+    a series (a viewer may export too: without a limit one could fill the worker's queue), and only
+    the newest EXPORT_RESULTS_KEPT finished files per person are kept (each holds a whole PDF)."""
+    active = ExportJob.objects.filter(
+        project=project, requested_by=user, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
+    ).count()
+    if active >= settings.EXPORT_JOBS_PER_PERSON:
+        raise TooManyExports(
+            _("You already have %(n)d exports waiting or running in this series; wait for one to finish.")
+            % {"n": active}
+        )
     params = {"format": fmt, **asdict(request)}
     job = ExportJob.objects.create(
         project=project, requested_by=user, params=params, language=jobs.requester_language()
     )
+    old = ExportJob.objects.filter(project=project, requested_by=user, result__isnull=False)
+    stale = old.order_by("-created_at", "-pk").values_list("pk", flat=True)[settings.EXPORT_RESULTS_KEPT :]
+    ExportJob.objects.filter(pk__in=list(stale)).update(result=None)
     # Only once the row is committed can the worker see it.
     transaction.on_commit(lambda: dispatch(job))
     return job

@@ -124,10 +124,14 @@ def export_view(request, project):
             except (NothingToPrint, RevisionNotIssued) as exc:
                 messages.error(request, str(exc))
         else:
-            job = export_jobs.start_export(
-                project=project, user=request.user, fmt=data["format"], request=print_request
-            )
-            return redirect("export_job", slug=project.slug, pk=job.pk)
+            try:
+                job = export_jobs.start_export(
+                    project=project, user=request.user, fmt=data["format"], request=print_request
+                )
+            except export_jobs.TooManyExports as exc:
+                messages.error(request, str(exc))
+            else:
+                return redirect("export_job", slug=project.slug, pk=job.pk)
     jobs = project.export_jobs.filter(requested_by=request.user).defer("result")[:5]
     return render(request, "scripts_app/export.html", {"project": project, "form": form, "jobs": jobs})
 
