@@ -70,15 +70,13 @@ def scene_save(request, project, pk: int):
     """Autosave. Answers JSON so the editor can show saved / conflict without leaving the page."""
     scene = _scene(project, pk)
     text = request.POST.get("text", "").replace("\r\n", "\n")
-    base = request.POST.get("revision", "")
-    if parse_id(base) is None:
+    base = parse_id(request.POST.get("revision", ""))
+    if base is None:
         # Without the revision it started from, a save can't tell whether it overwrites someone's words.
         error = _("The save must say which revision of the scene it started from.")
         return JsonResponse({"ok": False, "error": error}, status=400)
     try:
-        scene = scene_services.save_scene_text(
-            scene=scene, user=request.user, text=text, base_revision=parse_id(base)
-        )
+        scene = scene_services.save_scene_text(scene=scene, user=request.user, text=text, base_revision=base)
     except scene_services.SceneConflict as exc:
         return JsonResponse(
             {"ok": False, "error": str(exc), "revision": exc.scene.revision, "text": exc.scene.text},
