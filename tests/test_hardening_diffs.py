@@ -10,10 +10,8 @@ texts. How fast each diff really is belongs to bench/diffs.py (docs/benchmarks.m
 from __future__ import annotations
 
 import difflib
-import signal
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from unittest.mock import patch
 
 import pytest
@@ -37,25 +35,9 @@ from .hostile_text import (
     ordinary_revision,
     ordinary_scene,
 )
+from .test_hardening_parsers import cpu_limit
 
 HANG_GUARD = 10.0  # CPU seconds for one diff at the scene limit; the bench measures about 0.1 s
-
-
-@contextmanager
-def cpu_limit(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError once this process has used `seconds` more CPU: a runaway diff fails the
-    test instead of hanging the run."""
-
-    def stop(_signum, _frame) -> None:
-        raise TimeoutError(f"over {seconds} s of CPU")
-
-    previous = signal.signal(signal.SIGVTALRM, stop)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
 
 
 def lcs(a, b) -> int:
